@@ -1,5 +1,10 @@
+import { createRequire } from 'node:module';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
+
+// Node loads graphql's CommonJS build for the server's dependencies (Pothos, Yoga); vite would
+// pick its ESM build for our own files, and graphql refuses two copies in one process.
+const graphqlNodeEntry = createRequire(import.meta.url).resolve('graphql');
 
 // One project per kind of test, so each runs in the environment it needs:
 // server-side suites drive a real server over HTTP; component tests run in happy-dom.
@@ -7,6 +12,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias: [{ find: /^graphql$/, replacement: graphqlNodeEntry }] },
         test: {
           name: 'server',
           environment: 'node',

@@ -1,0 +1,86 @@
+import SchemaBuilder from '@pothos/core';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ValidationPlugin from '@pothos/plugin-validation';
+import type { DatabaseProvider } from './config.js';
+import type { Database } from './db.js';
+import { apiError, forbiddenError, missingTokenError, taskNotFoundError } from './errors.js';
+import type PrismaTypes from './generated/pothos-types.js';
+import { getDatamodel } from './generated/pothos-types.js';
+import type { Viewer } from './viewer.js';
+
+export interface Context {
+  viewer: Viewer | null;
+  db: Database;
+  databaseProvider: DatabaseProvider;
+}
+
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  AuthScopes: {
+    authenticated: boolean;
+    /** The viewer is the user with this id. */
+    self: string;
+    /** The task with this id exists and belongs to the viewer; NOT_FOUND when it does not exist. */
+    taskOwner: string;
+  };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    Date: { Input: string; Output: string };
+  };
+  DefaultFieldNullability: false;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+}>({
+  // scope-auth first, so authorization runs before any other plugin's wrapping.
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ValidationPlugin],
+  defaultFieldNullability: false,
+  prisma: {
+    client: (ctx) => ctx.db,
+    dmmf: getDatamodel(),
+    maxConnectionSize: MAX_PAGE_SIZE,
+    defaultConnectionSize: DEFAULT_PAGE_SIZE,
+    filterConnectionTotalCount: true,
+    onUnusedQuery: null,
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+  },
+  scopeAuth: {
+    authScopes: (ctx) => ({
+      authenticated: ctx.viewer !== null,
+      self: (userId) => ctx.viewer?.id === userId,
+      taskOwner: async (taskId) => {
+        if (!ctx.viewer) return false;
+        const task = await ctx.db.task.findUnique({ where: { id: taskId }, select: { userId: true } });
+        // Nothing to protect: the resolver's owner-filtered query answers NOT_FOUND (after input validation).
+        if (!task) return true;
+        return task.userId === ctx.viewer.id;
+      },
+    }),
+    unauthorizedError: (_parent, ctx) => (ctx.viewer ? forbiddenError() : missingTokenError()),
+  },
+  validation: {
+    validationError: ({ issues }) => {
+      const [first] = issues;
+      const field = first?.path?.map((segment) => (typeof segment === 'object' ? segment.key : segment)).join('.');
+      const message = issues
+        .map((issue) => {
+          const path = issue.path?.map((segment) => (typeof segment === 'object' ? segment.key : segment)).join('.');
+          return path ? `${path}: ${issue.message}` : issue.message;
+        })
+        .join('; ');
+      return apiError('BAD_USER_INPUT', message, field ? { field } : {});
+    },
+  },
+});

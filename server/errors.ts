@@ -1,0 +1,41 @@
+import { GraphQLError } from 'graphql';
+
+/** Error codes every client can rely on, in `extensions.code`. */
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'SERVICE_UNAVAILABLE';
+
+const statusOf: Record<ErrorCode, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  BAD_USER_INPUT: 400,
+  SERVICE_UNAVAILABLE: 503,
+};
+
+export function apiError(
+  code: ErrorCode,
+  message: string,
+  extra: { headers?: Record<string, string>; field?: string } = {},
+): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: {
+      code,
+      ...(extra.field ? { field: extra.field } : {}),
+      // Yoga turns extensions.http into the response status/headers and strips it from the body.
+      http: { status: statusOf[code], ...(extra.headers ? { headers: extra.headers } : {}) },
+    },
+  });
+}
+
+export const missingTokenError = () =>
+  apiError('UNAUTHENTICATED', 'Authentication required: send Authorization: Bearer <JWT>.', {
+    headers: { 'WWW-Authenticate': 'Bearer' },
+  });
+
+export const invalidTokenError = (reason: string) =>
+  apiError('UNAUTHENTICATED', `Invalid bearer token: ${reason}.`, {
+    headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+  });
+
+export const forbiddenError = (message = 'You do not have access to this resource.') => apiError('FORBIDDEN', message);
+
+export const taskNotFoundError = (id: string) => apiError('NOT_FOUND', `No task with id "${id}".`);

@@ -1,0 +1,63 @@
+import { errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { invalidTokenError } from './errors.js';
+
+export interface Viewer {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export interface TokenVerifierOptions {
+  getKey: JWTVerifyGetKey;
+  issuer: string;
+  audience: string;
+}
+
+/** JWTs we mint are a few hundred bytes; anything far larger is refused before any parsing. */
+const MAX_TOKEN_LENGTH = 4096;
+
+export type TokenVerifier = (token: string) => Promise<Viewer>;
+
+function reasonFor(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'the token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) return `claim "${error.claim}" is not acceptable`;
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'the signing algorithm is not accepted';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'the signing key is unknown';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'the signature does not verify';
+  return 'the token is malformed';
+}
+
+export function createTokenVerifier({ getKey, issuer, audience }: TokenVerifierOptions): TokenVerifier {
+  return async (token) => {
+    if (token.length > MAX_TOKEN_LENGTH) throw invalidTokenError('the token is too large');
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(token, getKey, {
+        issuer,
+        audience,
+        algorithms: ['EdDSA'],
+        requiredClaims: ['sub', 'iat', 'exp'],
+        clockTolerance: 2,
+      }));
+    } catch (error) {
+      throw invalidTokenError(reasonFor(error));
+    }
+    const { sub, email, name } = payload;
+    if (typeof sub !== 'string' || typeof email !== 'string' || typeof name !== 'string') {
+      throw invalidTokenError('required claims are missing');
+    }
+    return { id: sub, email, name };
+  };
+}
+
+/**
+ * The API takes credentials from the Authorization header only: no cookies, no query string.
+ * Returns null when there is no credential at all, so public fields (introspection) still work.
+ */
+export async function viewerFromRequest(request: Request, verify: TokenVerifier): Promise<Viewer | null> {
+  const header = request.headers.get('authorization');
+  if (header === null || header.trim() === '') return null;
+  const match = /^Bearer +([^\s]+) *$/i.exec(header);
+  if (!match) throw invalidTokenError('use the Bearer scheme');
+  return verify(match[1]!);
+}

@@ -1,0 +1,43 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga } from 'graphql-yoga';
+import type { Context } from './builder.js';
+import { maskError } from './maskError.js';
+import { schema } from './schema/index.js';
+import { viewerFromRequest, type TokenVerifier } from './viewer.js';
+
+export interface GraphQLServerOptions {
+  verifyToken: TokenVerifier;
+  db: Context['db'];
+  databaseProvider: Context['databaseProvider'];
+}
+
+const DEFAULT_QUERY = `# Paste a JWT into the Headers tab as {"Authorization": "Bearer <token>"}, then run:
+query MyTasks {
+  me { id email name }
+  tasks(first: 10) {
+    totalCount
+    edges { node { id title completed priority dueDate } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+`;
+
+export function createGraphQLServer({ verifyToken, db, databaseProvider }: GraphQLServerOptions) {
+  return createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    // The default GraphiQL page loads its assets from a CDN; this renderer inlines them.
+    renderGraphiQL,
+    graphiql: { title: 'Taskfort GraphiQL', defaultQuery: DEFAULT_QUERY, shouldPersistHeaders: false },
+    // Unexpected errors become "Unexpected error." with no stack, path or cause, in every environment.
+    maskedErrors: { isDev: false, maskError },
+    // Bearer tokens, never cookies: any origin may call the API, but no credentials are shared.
+    cors: { origin: '*', credentials: false, allowedHeaders: ['authorization', 'content-type'], methods: ['GET', 'POST'] },
+    context: async ({ request }) => ({
+      viewer: await viewerFromRequest(request, verifyToken),
+      db,
+      databaseProvider,
+    }),
+  });
+}
