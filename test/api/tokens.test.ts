@@ -1,0 +1,186 @@
+import { exportJWK, generateKeyPair, SignJWT, decodeJwt, decodeProtectedHeader, base64url } from 'jose';
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, codesOf, type TestUser } from '../support/client.js';
+import { startServer, tempDataDir, type RunningServer } from '../support/server.js';
+
+const ME = '{ me { id email } }';
+
+let server: RunningServer;
+let api: ApiClient;
+let user: TestUser;
+
+beforeAll(async () => {
+  server = await startServer();
+  api = new ApiClient(server.url);
+  user = await api.createUser();
+});
+afterAll(() => server?.stop());
+
+function expectInvalidToken(response: Awaited<ReturnType<ApiClient['graphql']>>) {
+  expect(response.status).toBe(401);
+  expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+  expect(response.errors).toHaveLength(1);
+  expect(codesOf(response)).toEqual(['UNAUTHENTICATED']);
+  expect(response.data ?? null).toBeNull();
+}
+
+const encodeJson = (value: unknown) => base64url.encode(JSON.stringify(value));
+
+async function signWithFreshKey(claims: Record<string, unknown>, kid: string) {
+  const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+  return new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid }).sign(privateKey);
+}
+
+describe('authenticated API access (US3, FR-008..FR-009)', () => {
+  it('answers a valid bearer JWT', async () => {
+    const response = await api.graphql(ME, {}, { token: user.jwt });
+    expect(response.status).toBe(200);
+    expect(response.data).toEqual({ me: { id: user.id, email: user.email } });
+  });
+
+  it('refuses a protected field without a token: 401, WWW-Authenticate: Bearer, UNAUTHENTICATED', async () => {
+    const response = await api.graphql(ME);
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    expect(codesOf(response)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('keeps introspection and __typename open for GraphiQL', async () => {
+    const typename = await api.graphql('{ __typename }');
+    expect(typename.status).toBe(200);
+    expect(typename.data).toEqual({ __typename: 'Query' });
+    const introspection = await api.graphql('{ __schema { queryType { name } } }');
+    expect(introspection.status).toBe(200);
+    expect(introspection.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+  });
+
+  it('ignores session cookies and query-string tokens: only the Authorization header counts', async () => {
+    const signIn = await api.signIn({ email: user.email, password: user.password });
+    const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    expect(cookie).toContain('session_token');
+    const withCookie = await api.graphql(ME, {}, { headers: { cookie } });
+    expect(withCookie.status).toBe(401);
+    const inQuery = await fetch(`${server.url}/graphql?access_token=${user.jwt}&query=${encodeURIComponent(ME)}`);
+    expect(inQuery.status).toBe(401);
+  });
+});
+
+describe('forged and unusable tokens are refused as a whole request (RFC 8725)', () => {
+  it('refuses a tampered payload (bad signature)', async () => {
+    const [header, , signature] = user.jwt.split('.');
+    const claims = { ...decodeJwt(user.jwt), sub: 'someone-else' };
+    expectInvalidToken(await api.graphql(ME, {}, { token: `${header}.${encodeJson(claims)}.${signature}` }));
+  });
+
+  it('refuses alg=none', async () => {
+    const token = `${encodeJson({ alg: 'none', typ: 'JWT' })}.${encodeJson(decodeJwt(user.jwt))}.`;
+    expectInvalidToken(await api.graphql(ME, {}, { token }));
+  });
+
+  it('refuses HS256 signed with the public key as the HMAC secret', async () => {
+    const jwks = await (await fetch(`${server.url}/api/auth/jwks`)).json();
+    const publicKey = jwks.keys[0];
+    const kid = decodeProtectedHeader(user.jwt).kid;
+    const signingInput = `${encodeJson({ alg: 'HS256', kid })}.${encodeJson(decodeJwt(user.jwt))}`;
+    for (const secret of [JSON.stringify(publicKey), publicKey.x, base64url.decode(publicKey.x)]) {
+      const signature = createHmac('sha256', secret).update(signingInput).digest('base64url');
+      expectInvalidToken(await api.graphql(ME, {}, { token: `${signingInput}.${signature}` }));
+    }
+  });
+
+  it('refuses a well-formed token signed by an unknown key', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { ...decodeJwt(user.jwt), iat: now, exp: now + 600 };
+    expectInvalidToken(await api.graphql(ME, {}, { token: await signWithFreshKey(claims, 'unknown-kid') }));
+    // Same kid as the real key, different key material.
+    const realKid = decodeProtectedHeader(user.jwt).kid!;
+    expectInvalidToken(await api.graphql(ME, {}, { token: await signWithFreshKey(claims, realKid) }));
+  });
+
+  it.each([
+    ['garbage', 'not-a-jwt'],
+    ['three garbage segments', 'a.b.c'],
+    ['an oversized token', 'a'.repeat(10_000)],
+  ])('refuses %s', async (_label, token) => {
+    expectInvalidToken(await api.graphql(ME, {}, { token }));
+  });
+
+  it('refuses a Better Auth session token used as a bearer token', async () => {
+    expectInvalidToken(await api.graphql(ME, {}, { token: user.sessionToken }));
+  });
+
+  it('refuses another authorization scheme', async () => {
+    expectInvalidToken(await api.graphql(ME, {}, { headers: { authorization: `Basic ${btoa('a:b')}` } }));
+  });
+
+  it('refuses even public operations when the token is invalid', async () => {
+    expectInvalidToken(await api.graphql('{ __typename }', {}, { token: 'not-a-jwt' }));
+  });
+});
+
+describe('tokens from another issuer or audience, an expired token, and an API running apart', () => {
+  let dataDir: string;
+  let authServer: RunningServer;
+  const secret = 'shared-secret-for-servers-on-one-database-0123456789';
+
+  beforeAll(async () => {
+    dataDir = tempDataDir();
+    authServer = await startServer({ dataDir, env: { BETTER_AUTH_SECRET: secret } });
+  });
+  afterAll(() => authServer?.stop());
+
+  /** A second server on the same database and keys, minting with different settings. */
+  async function mintWith(env: Record<string, string>): Promise<{ token: string; server: RunningServer }> {
+    const other = await startServer({ dataDir, env: { BETTER_AUTH_SECRET: secret, ...env } });
+    const otherApi = new ApiClient(other.url);
+    const someone = await otherApi.createUser();
+    return { token: someone.jwt, server: other };
+  }
+
+  it('refuses a token with the wrong audience', async () => {
+    const { token, server: other } = await mintWith({ JWT_AUDIENCE: 'some-other-api', JWT_ISSUER: authServer.url });
+    await other.stop();
+    expect(decodeJwt(token).iss).toBe(authServer.url);
+    expectInvalidToken(await new ApiClient(authServer.url).graphql(ME, {}, { token }));
+  });
+
+  it('refuses a token with the wrong issuer', async () => {
+    const { token, server: other } = await mintWith({ JWT_ISSUER: 'https://evil.example' });
+    await other.stop();
+    expectInvalidToken(await new ApiClient(authServer.url).graphql(ME, {}, { token }));
+  });
+
+  it('refuses a token once it has expired', async () => {
+    const { token, server: other } = await mintWith({ JWT_EXPIRES_IN: '1s', JWT_ISSUER: authServer.url });
+    await other.stop();
+    const authApi = new ApiClient(authServer.url);
+    expect((await authApi.graphql(ME, {}, { token })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 4_500));
+    const response = await authApi.graphql(ME, {}, { token });
+    expectInvalidToken(response);
+    expect(response.errors![0]!.message).toMatch(/expired/);
+  });
+
+  it('verifies tokens through AUTH_JWKS_URL when the API runs apart from the auth server', async () => {
+    const apiNode = await startServer({
+      dataDir,
+      env: {
+        BETTER_AUTH_SECRET: secret,
+        AUTH_JWKS_URL: `${authServer.url}/api/auth/jwks`,
+        JWT_ISSUER: authServer.url,
+      },
+    });
+    try {
+      const someone = await new ApiClient(authServer.url).createUser();
+      const viaApiNode = new ApiClient(apiNode.url);
+      const response = await viaApiNode.graphql(ME, {}, { token: someone.jwt });
+      expect(response.status).toBe(200);
+      expect(response.data).toEqual({ me: { id: someone.id, email: someone.email } });
+      const forged = await signWithFreshKey({ ...decodeJwt(someone.jwt) }, 'unknown-kid');
+      expectInvalidToken(await viaApiNode.graphql(ME, {}, { token: forged }));
+    } finally {
+      await apiNode.stop();
+    }
+  });
+});

@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const repoRoot = resolve(import.meta.dirname, '../..');
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  /** Everything the server printed, for assertions on logs. */
+  output: () => string;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+  dataDir: string;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+export function tempDataDir(prefix = 'taskfort-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function testDatabaseUrl(dataDir: string): string {
+  return process.env.TEST_DATABASE_URL ?? `file:${join(dataDir, 'taskfort.db')}`;
+}
+
+export interface StartOptions {
+  env?: Record<string, string | undefined>;
+  dataDir?: string;
+  /** Keep the data directory after stop (for restart tests). */
+  keepData?: boolean;
+  readyTimeoutMs?: number;
+}
+
+/** Starts the real server (`server/server.ts`) as a child process and waits until it answers. */
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const dataDir = options.dataDir ?? tempDataDir();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    // As `npm start` runs it: Better Auth relaxes its origin checks when NODE_ENV=test.
+    NODE_ENV: undefined,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: testDatabaseUrl(dataDir),
+    BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
+    BETTER_AUTH_URL: url,
+    ...options.env,
+  };
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts'], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
+    try {
+      const response = await fetch(`${url}/graphql?query=%7B__typename%7D`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not become ready:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  return {
+    url,
+    port,
+    process: child,
+    output: () => output,
+    dataDir,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null) child.kill(signal);
+      const code = await exited;
+      if (!options.keepData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
