@@ -19,6 +19,15 @@ function pathOf(request: IncomingMessage): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
+/** The GraphiQL page may carry a bearer token: never cache it, never frame it, never leak its URL. */
+function setGraphiQLPageHeaders(response: ServerResponse) {
+  response.setHeader('Cache-Control', 'no-store');
+  response.setHeader('X-Frame-Options', 'DENY');
+  response.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
+  response.setHeader('Referrer-Policy', 'no-referrer');
+  response.setHeader('X-Content-Type-Options', 'nosniff');
+}
+
 /** One request listener for the whole product: Better Auth, the GraphQL API and the web app. */
 export function createApp({ config, db }: AppOptions): RequestListener {
   const auth = createAuth({ config, db, secret: resolveAuthSecret(config) });
@@ -31,13 +40,26 @@ export function createApp({ config, db }: AppOptions): RequestListener {
         },
   );
   const verifyToken = createTokenVerifier({ getKey: keySet, issuer: config.jwtIssuer, audience: config.jwtAudience });
-  const graphql = createGraphQLServer({ verifyToken, db, databaseProvider: config.databaseProvider });
+  const graphql = createGraphQLServer({
+    verifyToken,
+    db,
+    databaseProvider: config.databaseProvider,
+    tokenForGraphiQL: async (request) => {
+      const cookie = request.headers.get('cookie');
+      if (!cookie) return null;
+      const minted = await auth.api.getToken({ headers: new Headers({ cookie }) }).catch(() => null);
+      return minted?.token ?? null;
+    },
+  });
   const authHandler = toNodeHandler(auth);
   const serveClient = createStaticHandler(config.clientDistDir);
 
   return (request: IncomingMessage, response: ServerResponse) => {
     const path = pathOf(request);
-    if (path === '/graphql') return graphql(request, response);
+    if (path === '/graphql') {
+      if (request.method === 'GET' && request.headers.accept?.includes('text/html')) setGraphiQLPageHeaders(response);
+      return graphql(request, response);
+    }
     if (path.startsWith('/api/auth/')) return authHandler(request, response);
     return serveClient(request, response);
   };
