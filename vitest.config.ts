@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
@@ -5,6 +6,12 @@ import { defineConfig } from 'vitest/config';
 // Node loads graphql's CommonJS build for the server's dependencies (Pothos, Yoga); vite would
 // pick its ESM build for our own files, and graphql refuses two copies in one process.
 const graphqlNodeEntry = createRequire(import.meta.url).resolve('graphql');
+const serverAlias = { alias: [{ find: /^graphql$/, replacement: graphqlNodeEntry }] };
+
+// The API suite runs a second time on PostgreSQL when a server is given (TEST_POSTGRES_URL,
+// as .ci/run does) or PostgreSQL's binaries are here to start a throwaway one.
+const postgresAvailable = Boolean(process.env.TEST_POSTGRES_URL) || existsSync('/usr/local/bin/pg_ctl');
+if (!postgresAvailable) console.warn('[taskfort] no PostgreSQL available: the server-postgres test project is skipped');
 
 // One project per kind of test, so each runs in the environment it needs:
 // server-side suites drive a real server over HTTP; component tests run in happy-dom.
@@ -12,16 +19,33 @@ export default defineConfig({
   test: {
     projects: [
       {
-        resolve: { alias: [{ find: /^graphql$/, replacement: graphqlNodeEntry }] },
+        resolve: serverAlias,
         test: {
           name: 'server',
           environment: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**'],
+          exclude: ['test/e2e/**', 'test/postgres/**'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
       },
+      ...(postgresAvailable
+        ? [
+            {
+              resolve: serverAlias,
+              test: {
+                name: 'server-postgres',
+                environment: 'node',
+                include: ['test/api/**/*.test.ts', 'test/postgres/**/*.test.ts'],
+                exclude: ['test/api/schema.test.ts', 'test/api/graphiql.test.ts'],
+                env: { TEST_DATABASE: 'postgresql' },
+                globalSetup: ['test/support/postgres.globalSetup.ts'],
+                testTimeout: 60_000,
+                hookTimeout: 120_000,
+              },
+            },
+          ]
+        : []),
       {
         plugins: [vue()],
         test: {

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { postgresUrlFor } from './postgres.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -33,8 +34,17 @@ export function tempDataDir(prefix = 'taskfort-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/**
+ * SQLite by default; the `server-postgres` test project sets TEST_DATABASE=postgresql and
+ * every data directory then maps to its own database on TEST_POSTGRES_URL's server.
+ */
 export function testDatabaseUrl(dataDir: string): string {
-  return process.env.TEST_DATABASE_URL ?? `file:${join(dataDir, 'taskfort.db')}`;
+  if (process.env.TEST_DATABASE === 'postgresql') {
+    const adminUrl = process.env.TEST_POSTGRES_URL;
+    if (!adminUrl) throw new Error('TEST_DATABASE=postgresql needs TEST_POSTGRES_URL');
+    return postgresUrlFor(adminUrl, dataDir);
+  }
+  return `file:${join(dataDir, 'taskfort.db')}`;
 }
 
 export interface StartOptions {
