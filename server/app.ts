@@ -1,8 +1,8 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toNodeHandler } from 'better-auth/node';
 import { createAuth } from './auth.js';
 import { resolveAuthSecret, type Config } from './config.js';
-import type { Database } from './db.js';
+import { isDatabaseReachable, type Database } from './db.js';
 import { reloadingKeySet, remoteKeySetLoader } from './keySet.js';
 import { createStaticHandler } from './static.js';
 import { createTokenVerifier } from './viewer.js';
@@ -13,10 +13,27 @@ export interface AppOptions {
   db: Database;
 }
 
+export interface App {
+  handle: (request: IncomingMessage, response: ServerResponse) => void;
+  /** Makes /readyz answer 503 so a load balancer stops sending new requests. */
+  drain: () => void;
+  /** Loads what the first request would otherwise wait for (signing keys, key set). */
+  warmUp: () => Promise<void>;
+}
+
 function pathOf(request: IncomingMessage): string {
   const url = request.url ?? '/';
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown) {
+  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  response.end(JSON.stringify(body));
+}
+
+function sendNotFound(response: ServerResponse, hint: string) {
+  sendJson(response, 404, { error: 'not_found', message: hint });
 }
 
 /** The GraphiQL page may carry a bearer token: never cache it, never frame it, never leak its URL. */
@@ -28,39 +45,88 @@ function setGraphiQLPageHeaders(response: ServerResponse) {
   response.setHeader('X-Content-Type-Options', 'nosniff');
 }
 
-/** One request listener for the whole product: Better Auth, the GraphQL API and the web app. */
-export function createApp({ config, db }: AppOptions): RequestListener {
-  const auth = createAuth({ config, db, secret: resolveAuthSecret(config) });
+/**
+ * One request listener per role: `all` serves everything; `auth` serves Better Auth and the
+ * web app; `api` serves only GraphQL and verifies tokens through AUTH_JWKS_URL.
+ */
+export function createApp({ config, db }: AppOptions): App {
+  const servesAuth = config.role !== 'api';
+  const servesApi = config.role !== 'auth';
+  const auth = servesAuth ? createAuth({ config, db, secret: resolveAuthSecret(config) }) : undefined;
   const keySet = reloadingKeySet(
-    config.authJwksUrl
-      ? remoteKeySetLoader(config.authJwksUrl)
+    config.authJwksUrl || !auth
+      ? remoteKeySetLoader(config.authJwksUrl!)
       : async () => {
           const { keys } = await auth.api.getJwks();
           return { keys };
         },
   );
   const verifyToken = createTokenVerifier({ getKey: keySet, issuer: config.jwtIssuer, audience: config.jwtAudience });
-  const graphql = createGraphQLServer({
-    verifyToken,
-    db,
-    databaseProvider: config.databaseProvider,
-    tokenForGraphiQL: async (request) => {
-      const cookie = request.headers.get('cookie');
-      if (!cookie) return null;
-      const minted = await auth.api.getToken({ headers: new Headers({ cookie }) }).catch(() => null);
-      return minted?.token ?? null;
-    },
-  });
-  const authHandler = toNodeHandler(auth);
-  const serveClient = createStaticHandler(config.clientDistDir);
+  const graphql = servesApi
+    ? createGraphQLServer({
+        verifyToken,
+        db,
+        databaseProvider: config.databaseProvider,
+        tokenForGraphiQL: async (request) => {
+          const cookie = request.headers.get('cookie');
+          if (!cookie || !auth) return null;
+          const minted = await auth.api.getToken({ headers: new Headers({ cookie }) }).catch(() => null);
+          return minted?.token ?? null;
+        },
+      })
+    : undefined;
+  const authHandler = auth ? toNodeHandler(auth) : undefined;
+  const serveClient = servesAuth ? createStaticHandler(config.clientDistDir) : undefined;
+  let draining = false;
 
-  return (request: IncomingMessage, response: ServerResponse) => {
+  async function keysReady(): Promise<boolean> {
+    try {
+      if (auth && !config.authJwksUrl) return (await auth.api.getJwks()).keys.length > 0;
+      if (!keySet.isLoaded()) await keySet.reload();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async function readiness(response: ServerResponse) {
+    const [database, keys] = await Promise.all([isDatabaseReachable(db), servesApi || auth ? keysReady() : true]);
+    const ready = !draining && database && keys;
+    sendJson(response, ready ? 200 : 503, {
+      status: ready ? 'ready' : draining ? 'draining' : 'unavailable',
+      role: config.role,
+      checks: { database: database ? 'ok' : 'unreachable', keys: keys ? 'ok' : 'unavailable' },
+    });
+  }
+
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
     const path = pathOf(request);
+    // While draining, finish this request but close the connection so the client reconnects elsewhere.
+    if (draining) response.setHeader('Connection', 'close');
+    if (path === '/healthz') return sendJson(response, 200, { status: 'ok', role: config.role });
+    if (path === '/readyz') return void readiness(response);
     if (path === '/graphql') {
+      if (!graphql) return sendNotFound(response, 'This is an auth node (ROLE=auth): GraphQL is served by the API nodes.');
       if (request.method === 'GET' && request.headers.accept?.includes('text/html')) setGraphiQLPageHeaders(response);
       return graphql(request, response);
     }
-    if (path.startsWith('/api/auth/')) return authHandler(request, response);
+    if (path.startsWith('/api/auth/')) {
+      if (!authHandler) return sendNotFound(response, 'This is an API node (ROLE=api): sign-in and tokens are served by the auth node.');
+      return authHandler(request, response);
+    }
+    if (!serveClient) return sendNotFound(response, 'This is an API node (ROLE=api): it serves /graphql only.');
     return serveClient(request, response);
+  };
+
+  return {
+    handle,
+    drain: () => {
+      draining = true;
+    },
+    warmUp: async () => {
+      // Creates the first signing key on a fresh database, and loads the key set.
+      if (auth) await auth.api.getJwks();
+      await keySet.reload().catch((error: unknown) => console.warn(`[taskfort] key set not loaded yet: ${String(error)}`));
+    },
   };
 }

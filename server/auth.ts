@@ -29,7 +29,13 @@ export function createAuth({ config, db, secret }: AuthOptions) {
     },
     plugins: [
       jwt({
-        jwks: { keyPairConfig: { alg: 'EdDSA', crv: 'Ed25519' } },
+        jwks: {
+          keyPairConfig: { alg: 'EdDSA', crv: 'Ed25519' },
+          // A new key is made at the first signing after rotationInterval; the old public key
+          // stays in the JWKS for gracePeriod (> token lifetime), so no valid token stops verifying.
+          rotationInterval: config.jwksRotationInterval,
+          gracePeriod: config.jwksGracePeriod,
+        },
         jwt: {
           issuer: config.jwtIssuer,
           audience: config.jwtAudience,

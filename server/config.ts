@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +8,24 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export type DatabaseProvider = 'sqlite' | 'postgresql';
 
+/**
+ * all: auth + web app + API in one process (the default).
+ * auth: Better Auth and the web app; holds the signing keys.
+ * api: the GraphQL API only; no signing keys, verifies JWTs through AUTH_JWKS_URL.
+ */
+export type Role = 'all' | 'auth' | 'api';
+const ROLES: Role[] = ['all', 'auth', 'api'];
+
 export interface Config {
+  role: Role;
+  /** Worker processes (Node cluster) sharing the port; 1 = no cluster. */
+  workers: number;
+  /** Connections per process in the PostgreSQL pool. */
+  databasePoolSize: number;
+  /** Seconds between signing-key rotations (undefined: never rotate). */
+  jwksRotationInterval: number | undefined;
+  /** Seconds a rotated-out public key stays published; longer than any token's lifetime. */
+  jwksGracePeriod: number;
   port: number;
   host: string;
   isProduction: boolean;
@@ -42,6 +60,22 @@ export function sqlitePathOf(databaseUrl: string): string {
   return databaseUrl.slice('file:'.length);
 }
 
+/** "20s", "15m", "12h", "30d" or plain seconds → seconds. */
+export function durationSeconds(value: string, name: string): number {
+  const match = /^\s*(\d+)\s*(s|m|h|d)?\s*$/i.exec(value);
+  if (!match) throw new Error(`${name} must be a duration such as 20s, 15m, 12h or 30d, got "${value}"`);
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] ?? 's').toLowerCase() as 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
+}
+
+function workerCount(value: string | undefined): number {
+  if (!value) return 1;
+  if (value === 'auto') return availableParallelism();
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 64) throw new Error(`WEB_CONCURRENCY must be 1-64 or "auto", got "${value}"`);
+  return count;
+}
+
 function splitList(value: string | undefined): string[] {
   return (value ?? '')
     .split(',')
@@ -62,7 +96,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedOrigins.add(`http://localhost:${port}`);
     trustedOrigins.add(`http://127.0.0.1:${port}`);
   }
+  const role = (env.ROLE || 'all') as Role;
+  if (!ROLES.includes(role)) throw new Error(`ROLE must be one of ${ROLES.join(', ')}, got "${env.ROLE}"`);
+  if (role === 'api' && !env.AUTH_JWKS_URL) {
+    throw new Error('ROLE=api verifies tokens against the auth node: set AUTH_JWKS_URL (e.g. https://auth.example.com/api/auth/jwks)');
+  }
+  const jwtExpiresIn = env.JWT_EXPIRES_IN || '15m';
+  const tokenLifetime = durationSeconds(jwtExpiresIn, 'JWT_EXPIRES_IN');
+  const jwksRotationInterval = env.JWKS_ROTATION_INTERVAL ? durationSeconds(env.JWKS_ROTATION_INTERVAL, 'JWKS_ROTATION_INTERVAL') : undefined;
+  const jwksGracePeriod = durationSeconds(env.JWKS_GRACE_PERIOD || '30d', 'JWKS_GRACE_PERIOD');
+  if (jwksGracePeriod <= tokenLifetime) {
+    throw new Error(`JWKS_GRACE_PERIOD (${jwksGracePeriod}s) must be longer than JWT_EXPIRES_IN (${tokenLifetime}s), or tokens signed just before a rotation would stop verifying`);
+  }
+  const databasePoolSize = Number(env.DATABASE_POOL_SIZE || 10);
+  if (!Number.isInteger(databasePoolSize) || databasePoolSize < 1) throw new Error(`DATABASE_POOL_SIZE must be a positive integer`);
   return {
+    role,
+    workers: workerCount(env.WEB_CONCURRENCY),
+    databasePoolSize,
+    jwksRotationInterval,
+    jwksGracePeriod,
     port,
     host,
     isProduction: env.NODE_ENV === 'production',
@@ -71,7 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     baseUrl,
     jwtIssuer: env.JWT_ISSUER || baseUrl,
     jwtAudience: env.JWT_AUDIENCE || 'taskfort-api',
-    jwtExpiresIn: env.JWT_EXPIRES_IN || '15m',
+    jwtExpiresIn,
     authJwksUrl: env.AUTH_JWKS_URL || undefined,
     trustedOrigins: [...trustedOrigins],
     clientDistDir: resolve(repoRoot, env.CLIENT_DIST_DIR || 'dist/client'),

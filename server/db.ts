@@ -6,13 +6,21 @@ import { sqlitePathOf, type Config } from './config.js';
 
 export type Database = PrismaClient;
 
-async function createPostgresClient(databaseUrl: string): Promise<PrismaClient> {
+async function createPostgresClient(databaseUrl: string, poolSize: number): Promise<PrismaClient> {
   // The PostgreSQL client is generated from the same data model, so its API is identical.
   const [{ PrismaClient: PostgresPrismaClient }, { PrismaPg }] = await Promise.all([
     import('./generated/prisma-postgresql/client.js'),
     import('@prisma/adapter-pg'),
   ]);
-  return new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) }) as unknown as PrismaClient;
+  const adapter = new PrismaPg({
+    connectionString: databaseUrl,
+    max: poolSize,
+    // Fail fast when PostgreSQL is down (SERVICE_UNAVAILABLE) instead of hanging requests.
+    connectionTimeoutMillis: 2000,
+    idleTimeoutMillis: 30_000,
+    query_timeout: 15_000,
+  });
+  return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
 }
 
 async function createSqliteClient(databaseUrl: string): Promise<PrismaClient> {
@@ -29,8 +37,25 @@ async function createSqliteClient(databaseUrl: string): Promise<PrismaClient> {
   return client;
 }
 
-export function createDatabase(config: Pick<Config, 'databaseUrl' | 'databaseProvider'>): Promise<PrismaClient> {
+export function createDatabase(
+  config: Pick<Config, 'databaseUrl' | 'databaseProvider'> & Partial<Pick<Config, 'databasePoolSize'>>,
+): Promise<PrismaClient> {
   return config.databaseProvider === 'postgresql'
-    ? createPostgresClient(config.databaseUrl)
+    ? createPostgresClient(config.databaseUrl, config.databasePoolSize ?? 10)
     : createSqliteClient(config.databaseUrl);
+}
+
+/** Whether the database answers a trivial query within `timeoutMs`. */
+export async function isDatabaseReachable(db: PrismaClient, timeoutMs = 1000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([db.$queryRaw`SELECT 1`.then(() => true), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
 }

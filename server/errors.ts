@@ -39,3 +39,6 @@ export const invalidTokenError = (reason: string) =>
 export const forbiddenError = (message = 'You do not have access to this resource.') => apiError('FORBIDDEN', message);
 
 export const taskNotFoundError = (id: string) => apiError('NOT_FOUND', `No task with id "${id}".`);
+
+export const serviceUnavailableError = (what = 'The database') =>
+  apiError('SERVICE_UNAVAILABLE', `${what} is unavailable right now; retry shortly.`, { headers: { 'Retry-After': '1' } });

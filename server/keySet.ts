@@ -2,6 +2,13 @@ import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } f
 
 export type KeySetLoader = () => Promise<JSONWebKeySet>;
 
+/** The keys could not be loaded (auth node or database down): not the token's fault. */
+export class KeySetUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('The signing keys could not be loaded', { cause });
+  }
+}
+
 /**
  * A key set that reloads itself when a token names a key id it has not seen, so a freshly
  * rotated key is picked up on first sight instead of producing 401s until a cache expires.
@@ -11,7 +18,7 @@ export type KeySetLoader = () => Promise<JSONWebKeySet>;
 export function reloadingKeySet(
   load: KeySetLoader,
   { minReloadIntervalMs = 1000, maxAgeMs = 10 * 60_000 } = {},
-): JWTVerifyGetKey & { reload(): Promise<void> } {
+): JWTVerifyGetKey & { reload(): Promise<void>; isLoaded(): boolean } {
   let current: ReturnType<typeof createLocalJWKSet> | undefined;
   let loadedAt = 0;
   let pending: Promise<void> | undefined;
@@ -23,6 +30,8 @@ export function reloadingKeySet(
       try {
         current = createLocalJWKSet(await load());
         loadedAt = Date.now();
+      } catch (error) {
+        throw new KeySetUnavailableError(error);
       } finally {
         pending = undefined;
       }
@@ -42,7 +51,7 @@ export function reloadingKeySet(
       return current!(header, token);
     }
   };
-  return Object.assign(getKey, { reload });
+  return Object.assign(getKey, { reload, isLoaded: () => current !== undefined });
 }
 
 export function remoteKeySetLoader(url: string, timeoutMs = 5000): KeySetLoader {

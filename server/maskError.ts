@@ -1,7 +1,7 @@
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { maskError as yogaMaskError, type YogaMaskedErrorOpts } from 'graphql-yoga';
-import { apiError } from './errors.js';
+import { apiError, serviceUnavailableError } from './errors.js';
 
 type MaskError = NonNullable<YogaMaskedErrorOpts['maskError']>;
 
@@ -13,8 +13,33 @@ function originalErrorOf(error: unknown): unknown {
  * Masks unexpected errors (no stack, cause or SQL reaches a client) but keeps the ones a client
  * caused, with a code it can act on: a malformed pagination cursor is bad input, not a crash.
  */
+/**
+ * Connection-level failures (PostgreSQL down, pool exhausted, connection closed): the client
+ * may retry. Matched on Prisma's error codes and the driver adapters' error kinds.
+ */
+const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2037']);
+const UNAVAILABLE_ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TlsConnectionError']);
+const UNAVAILABLE_SYSTEM_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', '57P01', '57P03']);
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
+    const candidate = current as { name?: string; code?: unknown; cause?: unknown; kind?: unknown; message?: unknown };
+    if (candidate.name === 'PrismaClientInitializationError') return true;
+    if (typeof candidate.code === 'string' && (UNAVAILABLE_PRISMA_CODES.has(candidate.code) || UNAVAILABLE_SYSTEM_CODES.has(candidate.code))) return true;
+    if (typeof candidate.kind === 'string' && UNAVAILABLE_ADAPTER_KINDS.has(candidate.kind)) return true;
+    if (typeof candidate.message === 'string' && /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(candidate.message)) return true;
+    current = candidate.cause;
+  }
+  return false;
+}
+
 export const maskError: MaskError = (error, message, isDev) => {
   const original = originalErrorOf(error);
+  if (isDatabaseUnavailable(original)) {
+    const path = error instanceof GraphQLError ? error.path : undefined;
+    const unavailable = serviceUnavailableError();
+    return new GraphQLError(unavailable.message, { path, extensions: unavailable.extensions });
+  }
   if (original instanceof PothosValidationError && /cursor/i.test(original.message)) {
     const path = error instanceof GraphQLError ? error.path : undefined;
     const masked = apiError('BAD_USER_INPUT', 'Invalid pagination cursor: pass a cursor this API returned.', { field: 'after' });

@@ -1,5 +1,6 @@
 import { errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { invalidTokenError } from './errors.js';
+import { invalidTokenError, serviceUnavailableError } from './errors.js';
+import { KeySetUnavailableError } from './keySet.js';
 
 export interface Viewer {
   id: string;
@@ -40,6 +41,7 @@ export function createTokenVerifier({ getKey, issuer, audience }: TokenVerifierO
         clockTolerance: 2,
       }));
     } catch (error) {
+      if (error instanceof KeySetUnavailableError) throw serviceUnavailableError('Token verification');
       throw invalidTokenError(reasonFor(error));
     }
     const { sub, email, name } = payload;

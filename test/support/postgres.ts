@@ -29,7 +29,7 @@ export interface ThrowawayPostgres {
   start: () => void;
 }
 
-/** initdb + pg_ctl in a temp dir on a free loopback port; trust auth, no fsync (test data only). */
+/** initdb + pg_ctl in a temp dir on a free loopback port; trust auth, no fsync (test data only; commits still reach the OS before they are acknowledged, so a killed server loses nothing). */
 export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   if (isRoot() && spawnSync('id', ['-u', OS_USER]).status !== 0) execFileSync('useradd', ['--system', '--no-create-home', OS_USER]);
   const dataDir = mkdtempSync(join(tmpdir(), 'taskfort-pg-'));
@@ -38,7 +38,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   const port = await freePort();
   if (isRoot()) execFileSync('chown', [OS_USER, dataDir]);
   runPostgresTool('initdb', ['-D', clusterDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
-  const options = `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
+  const options = `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300`;
   const start = () => runPostgresTool('pg_ctl', ['-D', clusterDir, '-o', options, '-l', join(dataDir, 'server.log'), '-w', 'start']);
   const pause = () => runPostgresTool('pg_ctl', ['-D', clusterDir, '-m', 'immediate', '-w', 'stop']);
   start();
