@@ -1,0 +1,158 @@
+import { readonly, ref } from 'vue';
+import { createAccessTokenStore, SessionEndedError } from '../lib/accessToken';
+import { authClient } from '../lib/authClient';
+
+export interface SessionUser {
+  id: string;
+  name: string;
+  email: string;
+}
+
+export type AuthResult = { ok: true } | { ok: false; message: string };
+
+interface AuthErrorLike {
+  status?: number;
+  code?: string;
+  message?: string;
+}
+
+const user = ref<SessionUser | null>(null);
+/** A one-off message for the sign-in page ("Your session has ended…", "You have signed out."). */
+const signInNotice = ref<string | null>(null);
+let sessionLoad: Promise<void> | null = null;
+const sessionListeners = new Set<(user: SessionUser | null) => void>();
+
+const NETWORK_ERROR = 'Could not reach Taskfort. Check your connection and try again.';
+
+/** The JWT for /graphql, held in memory only and minted from the session cookie. */
+export const accessTokens = createAccessTokenStore({
+  async fetchToken() {
+    let response: Awaited<ReturnType<typeof authClient.token>>;
+    try {
+      response = await authClient.token();
+    } catch {
+      throw new Error(NETWORK_ERROR);
+    }
+    const { data, error } = response;
+    if (error) {
+      if (error.status === 401 || error.status === 403) throw new SessionEndedError();
+      throw new Error(error.message || `Could not renew the access token (HTTP ${error.status}).`);
+    }
+    if (!data?.token) throw new Error('The server returned no access token.');
+    return data.token;
+  },
+});
+
+function setUser(next: SessionUser | null) {
+  const changed = next?.id !== user.value?.id;
+  user.value = next;
+  if (changed) {
+    accessTokens.clear();
+    for (const listener of sessionListeners) listener(next);
+  }
+}
+
+function toSessionUser(value: { id: string; name: string; email: string } | null | undefined): SessionUser | null {
+  return value ? { id: value.id, name: value.name, email: value.email } : null;
+}
+
+/** Loads the session once (cookie → user); later calls reuse the first answer. */
+function ensureSessionLoaded(): Promise<void> {
+  sessionLoad ??= authClient
+    .getSession()
+    .then(({ data }) => setUser(toSessionUser(data?.user)))
+    .catch(() => setUser(null))
+    .finally(() => {
+      // A failed load is retried on the next navigation rather than cached as "signed out" forever.
+      if (user.value === null) sessionLoad = null;
+    });
+  return sessionLoad;
+}
+
+function signInMessageFor(error: AuthErrorLike): string {
+  if (error.status === 429) return 'Too many attempts. Wait a few seconds and try again.';
+  if (error.status && error.status >= 500) return 'Taskfort could not sign you in right now. Please try again.';
+  // Wrong email, wrong password, unknown account: one message that names no field.
+  return 'Incorrect email or password.';
+}
+
+function signUpMessageFor(error: AuthErrorLike): string {
+  switch (error.code) {
+    case 'USER_ALREADY_EXISTS':
+    case 'USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL':
+      return 'An account with this email already exists. Sign in instead, or use another email.';
+    case 'PASSWORD_TOO_SHORT':
+      return 'That password is too short.';
+    case 'PASSWORD_TOO_LONG':
+      return 'That password is too long.';
+    case 'INVALID_EMAIL':
+      return 'Enter a valid email address.';
+  }
+  if (error.status === 429) return 'Too many attempts. Wait a few seconds and try again.';
+  return error.message || 'Could not create your account. Please try again.';
+}
+
+async function signIn(input: { email: string; password: string }): Promise<AuthResult> {
+  try {
+    const { data, error } = await authClient.signIn.email({ email: input.email.trim(), password: input.password });
+    if (error) return { ok: false, message: signInMessageFor(error) };
+    setUser(toSessionUser(data?.user));
+    signInNotice.value = null;
+    return { ok: true };
+  } catch {
+    return { ok: false, message: NETWORK_ERROR };
+  }
+}
+
+async function signUp(input: { name: string; email: string; password: string }): Promise<AuthResult> {
+  try {
+    const { data, error } = await authClient.signUp.email({
+      name: input.name.trim(),
+      email: input.email.trim(),
+      password: input.password,
+    });
+    if (error) return { ok: false, message: signUpMessageFor(error) };
+    setUser(toSessionUser(data?.user));
+    signInNotice.value = null;
+    return { ok: true };
+  } catch {
+    return { ok: false, message: NETWORK_ERROR };
+  }
+}
+
+async function signOut(): Promise<void> {
+  try {
+    await authClient.signOut();
+  } finally {
+    // Even if the request failed, forget everything locally: the JWT, the user, the cached tasks.
+    setUser(null);
+    sessionLoad = null;
+    signInNotice.value = 'You have signed out.';
+  }
+}
+
+/** The session is gone (renewal refused): forget the user and explain why on the sign-in page. */
+function endSession(message = new SessionEndedError().message) {
+  setUser(null);
+  sessionLoad = null;
+  signInNotice.value = message;
+}
+
+/** Session state shared by the whole app: the signed-in user and the actions that change it. */
+export function useAuth() {
+  return {
+    user: readonly(user),
+    signInNotice: readonly(signInNotice),
+    ensureSessionLoaded,
+    signIn,
+    signUp,
+    signOut,
+    endSession,
+    clearSignInNotice: () => (signInNotice.value = null),
+    /** Called whenever the signed-in user changes (sign-in, sign-out, another account). */
+    onUserChange(listener: (user: SessionUser | null) => void) {
+      sessionListeners.add(listener);
+      return () => sessionListeners.delete(listener);
+    },
+  };
+}
