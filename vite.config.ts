@@ -1,14 +1,20 @@
+import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vite';
 
 // The web app lives in client/ and builds into dist/client, which `npm start` serves at /.
-// In `npm run dev`, Vite serves the app with HMR and proxies the API to the Node server.
+// In `npm run dev` (server/dev.ts), Vite serves the app with HMR and proxies the API to the Node server.
 const apiTarget = process.env.TASKFORT_API_URL ?? `http://127.0.0.1:${process.env.API_PORT ?? 3001}`;
 
 export default defineConfig({
-  root: 'client',
+  root: fileURLToPath(new URL('./client', import.meta.url)),
   plugins: [vue()],
-  build: { outDir: '../dist/client', emptyOutDir: true },
+  build: {
+    outDir: fileURLToPath(new URL('./dist/client', import.meta.url)),
+    emptyOutDir: true,
+    // The password-strength dictionaries are one large chunk loaded only on the sign-up page.
+    chunkSizeWarningLimit: 1000,
+  },
   server: {
     proxy: {
       '/graphql': { target: apiTarget, changeOrigin: false },

@@ -52,6 +52,7 @@ export default defineConfig({
           name: 'client',
           environment: 'happy-dom',
           include: ['client/src/**/*.test.ts'],
+          globalSetup: ['client/tooling/vitest.globalSetup.ts'],
           testTimeout: 20_000,
         },
       },
@@ -60,6 +61,8 @@ export default defineConfig({
           name: 'e2e',
           environment: 'node',
           include: ['test/e2e/**/*.test.ts'],
+          // Codegen + vite build when dist/client is missing or stale (a clean clone has neither).
+          globalSetup: ['test/e2e/globalSetup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           // One browser and one server at a time on a 2-core machine.

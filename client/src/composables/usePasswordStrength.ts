@@ -1,55 +1,75 @@
 import { computed, ref, watch, type Ref } from 'vue';
-import type { StrengthScore } from '../lib/passwordStrength';
+import type { StrengthEstimate, StrengthScore } from '../lib/passwordStrength';
+
+/** The server refuses passwords zxcvbn scores below this (guessable within ~10^6 tries). */
+export const PASSWORD_MIN_SCORE = 2;
 
 export interface PasswordStrength {
   score: StrengthScore;
   label: string;
   advice: string;
+  acceptable: boolean;
 }
 
-const DESCRIPTIONS: Record<StrengthScore, { label: string; advice: string }> = {
-  0: { label: 'Very weak', advice: 'Easy to guess. Try a few unrelated words together.' },
-  1: { label: 'Weak', advice: 'Still easy to guess. Add another word or two.' },
-  2: { label: 'Fair', advice: 'A little longer would make it much stronger.' },
-  3: { label: 'Good', advice: 'Hard to guess.' },
-  4: { label: 'Strong', advice: 'Very hard to guess.' },
+const LABELS: Record<StrengthScore, string> = { 0: 'Very weak', 1: 'Weak', 2: 'Fair', 3: 'Good', 4: 'Strong' };
+const DEFAULT_ADVICE: Record<StrengthScore, string> = {
+  0: 'Too easy to guess. Try a few unrelated words together.',
+  1: 'Too easy to guess. Add another word or two.',
+  2: 'Acceptable. A little longer would make it much stronger.',
+  3: 'Hard to guess.',
+  4: 'Very hard to guess.',
 };
 
-type Scorer = typeof import('../lib/passwordStrength').scorePassword;
-let scorerLoad: Promise<Scorer> | undefined;
+type Estimator = typeof import('../lib/passwordStrength').estimatePassword;
+let estimatorLoad: Promise<Estimator> | undefined;
 
-function loadScorer(): Promise<Scorer> {
-  scorerLoad ??= import('../lib/passwordStrength').then((module) => module.scorePassword);
-  return scorerLoad;
+function loadEstimator(): Promise<Estimator> {
+  estimatorLoad ??= import('../lib/passwordStrength')
+    .then((module) => module.estimatePassword)
+    .catch((error: unknown) => {
+      estimatorLoad = undefined; // offline: try again next time
+      throw error;
+    });
+  return estimatorLoad;
+}
+
+function describe(estimate: StrengthEstimate): PasswordStrength {
+  const acceptable = estimate.score >= PASSWORD_MIN_SCORE;
+  const specific = [estimate.warning, ...estimate.suggestions].filter(Boolean).join(' ');
+  return {
+    score: estimate.score,
+    label: LABELS[estimate.score],
+    advice: acceptable || !specific ? DEFAULT_ADVICE[estimate.score] : specific,
+    acceptable,
+  };
+}
+
+/** Scores a password now (loading the estimator if needed); null when it cannot be loaded. */
+export async function assessPassword(password: string, userInputs: string[]): Promise<PasswordStrength | null> {
+  try {
+    return describe((await loadEstimator())(password, userInputs));
+  } catch {
+    return null; // the server checks anyway
+  }
 }
 
 /**
- * A live strength hint for a new password. Advice only: the rules users must meet are the
- * length checks the server enforces. The estimator is fetched the first time there is a password.
+ * A live strength hint for a new password, from the same estimator the server applies.
+ * The estimator's chunk is fetched the first time there is a password to score.
  */
 export function usePasswordStrength(password: Ref<string>, userInputs: Ref<string[]> = ref([])) {
-  const score = ref<StrengthScore | null>(null);
+  const strength = ref<PasswordStrength | null>(null);
   let latestRequest = 0;
 
   watch(
     [password, userInputs],
     async ([value, inputs]) => {
       const request = ++latestRequest;
-      if (!value) {
-        score.value = null;
-        return;
-      }
-      try {
-        const scorePassword = await loadScorer();
-        if (request === latestRequest) score.value = scorePassword(value, inputs);
-      } catch {
-        scorerLoad = undefined; // offline: try again on the next keystroke
-      }
+      const result = value ? await assessPassword(value, inputs) : null;
+      if (request === latestRequest) strength.value = result;
     },
     { immediate: true },
   );
 
-  return computed<PasswordStrength | null>(() =>
-    score.value === null ? null : { score: score.value, ...DESCRIPTIONS[score.value] },
-  );
+  return computed(() => strength.value);
 }

@@ -1,0 +1,219 @@
+import urql from '@urql/vue';
+import { flushPromises, type DOMWrapper, type VueWrapper } from '@vue/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createGraphQLClient } from '../lib/graphqlClient';
+import { createFakeTaskApi, fakeTokenStore, makeTask, type FakeTask, type FakeTaskApi } from '../testing/fakeTaskApi';
+import { mountAt } from '../testing/mountWithRouter';
+import DashboardPage from './DashboardPage.vue';
+
+vi.mock('../lib/authClient', async () => {
+  const { createFakeAuthClient } = await import('../testing/fakeAuthClient');
+  return { authClient: createFakeAuthClient() };
+});
+
+async function renderDashboard(tasks: FakeTask[] = [], path = '/') {
+  const api = createFakeTaskApi(tasks);
+  const client = createGraphQLClient({ tokens: fakeTokenStore(), onSessionEnded: () => {}, fetch: api.fetch, url: 'http://localhost/graphql' });
+  const { wrapper, router } = await mountAt(path, { dashboard: DashboardPage }, [[urql, client]]);
+  return { wrapper, router, api };
+}
+
+const until = (check: () => void) => vi.waitFor(check, { timeout: 3000, interval: 10 });
+const items = (wrapper: VueWrapper) => wrapper.findAll('ul.task-list > li');
+const titles = (wrapper: VueWrapper) => items(wrapper).map((item) => item.get('label').text());
+
+/** The checkbox whose <label> holds this title (its accessible name). */
+function checkboxFor(wrapper: VueWrapper, title: string) {
+  const label = wrapper.findAll('label').find((node) => node.text() === title);
+  if (!label) throw new Error(`no task titled ${title}`);
+  return wrapper.get<HTMLInputElement>(`input[type="checkbox"]#${label.attributes('for')}`);
+}
+
+function itemFor(wrapper: VueWrapper, title: string) {
+  const item = items(wrapper).find((node) => node.get('label').text() === title);
+  if (!item) throw new Error(`no task titled ${title}`);
+  return item;
+}
+
+function buttonNamed(root: VueWrapper | DOMWrapper<Element>, name: string) {
+  const button = root.findAll('button').find((node) => node.text().replace(/\s+/g, ' ').trim() === name);
+  if (!button) throw new Error(`no button named ${name}`);
+  return button;
+}
+
+const alerts = () => [...document.querySelectorAll('[role="alert"]')].map((node) => node.textContent?.replace(/\s+/g, ' ').trim());
+
+afterEach(() => {
+  document.body.innerHTML = '';
+});
+
+describe('dashboard task list', () => {
+  it('shows a loading state, then each task with a labelled checkbox, priority and due date', async () => {
+    const { wrapper, api } = await renderDashboard([makeTask({ title: 'Buy milk', priority: 'HIGH', dueDate: '2099-03-05' })]);
+    const release = api.hold('TaskList');
+    expect(wrapper.get('[role="status"]').text()).toContain('Loading tasks');
+    release();
+    await until(() => expect(titles(wrapper)).toEqual(['Buy milk']));
+    const item = itemFor(wrapper, 'Buy milk');
+    expect(checkboxFor(wrapper, 'Buy milk').element.checked).toBe(false);
+    expect(item.text()).toContain('Priority: High');
+    expect(item.get('time').attributes('datetime')).toBe('2099-03-05');
+    expect(item.text()).toMatch(/Due .*2099/);
+    expect(wrapper.text()).toContain('1 task');
+  });
+
+  it('invites to add a first task when there are none, and says so when a filter matches nothing', async () => {
+    const { wrapper } = await renderDashboard();
+    await until(() => expect(wrapper.text()).toContain('No tasks yet.'));
+    const { wrapper: filtered } = await renderDashboard([makeTask({ title: 'Open task' })], '/?status=completed');
+    await until(() => expect(filtered.text()).toContain('No tasks match this view.'));
+  });
+
+  it('shows an error with a way to try again', async () => {
+    const { wrapper, api } = await renderDashboard([makeTask({ title: 'Buy milk' })], '/');
+    wrapper.unmount();
+    document.body.innerHTML = '';
+    api.refuseNext('TaskList', { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.', status: 500 });
+    const client = createGraphQLClient({ tokens: fakeTokenStore(), onSessionEnded: () => {}, fetch: api.fetch, url: 'http://localhost/graphql' });
+    const { wrapper: failing } = await mountAt('/', { dashboard: DashboardPage }, [[urql, client]]);
+    await until(() => expect(failing.text()).toContain('Could not load your tasks.'));
+    expect(alerts()[0]).toContain('Could not load your tasks.');
+    await buttonNamed(failing, 'Try again').trigger('click');
+    await until(() => expect(titles(failing)).toEqual(['Buy milk']));
+  });
+
+  it('adds a task at once, marks it as saving until the server confirms, and keeps the field ready', async () => {
+    const { wrapper, api } = await renderDashboard([makeTask({ title: 'Older task' })]);
+    await until(() => expect(titles(wrapper)).toEqual(['Older task']));
+    const release = api.hold('CreateTask');
+    const field = wrapper.get<HTMLInputElement>('#new-task-title');
+    await field.setValue('  Buy milk  ');
+    await wrapper.get('form.new-task').trigger('submit');
+    await flushPromises();
+    expect(titles(wrapper)).toEqual(['Buy milk', 'Older task']);
+    expect(itemFor(wrapper, 'Buy milk').text()).toContain('Saving…');
+    expect(field.element.value).toBe('');
+    expect(document.activeElement).toBe(field.element);
+    release();
+    await until(() => expect(itemFor(wrapper, 'Buy milk').text()).not.toContain('Saving…'));
+    expect(api.requestsFor('CreateTask')[0]?.variables).toEqual({ input: { title: 'Buy milk', priority: 'MEDIUM', dueDate: null } });
+    expect(wrapper.text()).toContain('2 tasks');
+  });
+
+  it('refuses an empty title without a request', async () => {
+    const { wrapper, api } = await renderDashboard();
+    await until(() => expect(wrapper.text()).toContain('No tasks yet.'));
+    await wrapper.get('form.new-task').trigger('submit');
+    await flushPromises();
+    expect(wrapper.text()).toContain('Enter a title.');
+    expect(api.requestsFor('CreateTask')).toHaveLength(0);
+  });
+
+  it('ticks a task at once and rolls back with an alert when the server refuses', async () => {
+    const { wrapper, api } = await renderDashboard([makeTask({ title: 'Buy milk' })]);
+    await until(() => expect(titles(wrapper)).toEqual(['Buy milk']));
+    api.refuseNext('ToggleTask', { code: 'FORBIDDEN', message: 'You do not have access to this resource.', status: 403 });
+    const release = api.hold('ToggleTask');
+    const checkbox = checkboxFor(wrapper, 'Buy milk');
+    await checkbox.setValue(true);
+    await flushPromises();
+    expect(checkbox.element.checked).toBe(true);
+    expect(itemFor(wrapper, 'Buy milk').classes()).toContain('task--done');
+
+    release();
+    await until(() => expect(checkboxFor(wrapper, 'Buy milk').element.checked).toBe(false));
+    expect(itemFor(wrapper, 'Buy milk').classes()).not.toContain('task--done');
+    expect(alerts()).toContain('Could not complete “Buy milk”: You do not have access to that task. Your change was undone. Dismiss message');
+  });
+
+  it('hides a completed task from the Active view at once', async () => {
+    const { wrapper, router } = await renderDashboard([makeTask({ title: 'Buy milk' }), makeTask({ title: 'Walk dog' })]);
+    await until(() => expect(titles(wrapper)).toHaveLength(2));
+    await buttonNamed(wrapper, 'Active').trigger('click');
+    await until(() => expect(router.currentRoute.value.query.status).toBe('active'));
+    expect(buttonNamed(wrapper, 'Active').attributes('aria-pressed')).toBe('true');
+    await until(() => expect(titles(wrapper)).toEqual(['Walk dog', 'Buy milk']));
+    await checkboxFor(wrapper, 'Buy milk').setValue(true);
+    await flushPromises();
+    expect(titles(wrapper)).toEqual(['Walk dog']);
+    await buttonNamed(wrapper, 'Completed').trigger('click');
+    await until(() => expect(titles(wrapper)).toEqual(['Buy milk']));
+  });
+
+  it('deletes only after confirmation, at once, and restores the task if the server refuses', async () => {
+    const { wrapper, api } = await renderDashboard([makeTask({ title: 'Buy milk' }), makeTask({ title: 'Walk dog' })]);
+    await until(() => expect(titles(wrapper)).toHaveLength(2));
+
+    await buttonNamed(itemFor(wrapper, 'Buy milk'), 'Delete “Buy milk”').trigger('click');
+    await flushPromises();
+    const dialog = document.querySelector<HTMLDialogElement>('dialog[role="alertdialog"]')!;
+    expect(dialog.open).toBe(true);
+    expect(dialog.textContent).toContain('“Buy milk” will be deleted.');
+    (dialog.querySelector('button') as HTMLButtonElement).click(); // Cancel comes first and has focus
+    await flushPromises();
+    expect(dialog.open).toBe(false);
+    expect(titles(wrapper)).toEqual(['Walk dog', 'Buy milk']);
+    expect(api.requestsFor('DeleteTask')).toHaveLength(0);
+
+    api.refuseNext('DeleteTask', { code: 'NOT_FOUND', message: 'No task with id "x".', status: 404 });
+    const release = api.hold('DeleteTask');
+    await buttonNamed(itemFor(wrapper, 'Buy milk'), 'Delete “Buy milk”').trigger('click');
+    await flushPromises();
+    const confirm = [...dialog.querySelectorAll('button')].find((button) => button.textContent?.trim() === 'Delete')!;
+    confirm.click();
+    await flushPromises();
+    expect(titles(wrapper)).toEqual(['Walk dog']);
+    expect(wrapper.text()).toContain('1 task');
+    release();
+    await until(() => expect(titles(wrapper)).toEqual(['Walk dog', 'Buy milk']));
+    expect(alerts()).toContain('Could not delete “Buy milk”: That task no longer exists. Your change was undone. Dismiss message');
+  });
+
+  it('edits title, description, priority and due date in a dialog', async () => {
+    const { wrapper, api } = await renderDashboard([makeTask({ title: 'Buy milk', description: 'Semi-skimmed' })]);
+    await until(() => expect(titles(wrapper)).toEqual(['Buy milk']));
+    const editButton = buttonNamed(itemFor(wrapper, 'Buy milk'), 'Edit “Buy milk”');
+    await editButton.trigger('click');
+    await flushPromises();
+    const dialog = wrapper.get('dialog[aria-labelledby="edit-dialog-title"]');
+    expect((dialog.element as HTMLDialogElement).open).toBe(true);
+    expect(dialog.get<HTMLTextAreaElement>('#edit-description').element.value).toBe('Semi-skimmed');
+    await dialog.get('#edit-title').setValue('Buy oat drink');
+    await dialog.get('#edit-description').setValue('');
+    await dialog.get('#edit-priority').setValue('HIGH');
+    await dialog.get('#edit-due').setValue('2099-01-31');
+    await dialog.get('form').trigger('submit');
+    await flushPromises();
+
+    expect((dialog.element as HTMLDialogElement).open).toBe(false);
+    expect(titles(wrapper)).toEqual(['Buy oat drink']);
+    expect(itemFor(wrapper, 'Buy oat drink').text()).toContain('Priority: High');
+    expect(api.requestsFor('UpdateTask')[0]?.variables).toEqual({
+      id: api.tasks[0]!.id,
+      input: { title: 'Buy oat drink', description: null, priority: 'HIGH', dueDate: '2099-01-31' },
+    });
+  });
+
+  it('pages through the connection with "Load more"', async () => {
+    const tasks = Array.from({ length: 25 }, (_, index) => makeTask({ title: `Item ${String(index + 1).padStart(2, '0')}` }));
+    const { wrapper, api } = await renderDashboard(tasks);
+    await until(() => expect(titles(wrapper)).toHaveLength(20));
+    expect(wrapper.text()).toContain('Showing 20 of 25 tasks');
+    await buttonNamed(wrapper, 'Load more').trigger('click');
+    await until(() => expect(titles(wrapper)).toHaveLength(25));
+    expect(titles(wrapper)[24]).toBe('Item 01');
+    expect(wrapper.text()).toContain('25 tasks');
+    expect(wrapper.findAll('button').some((button) => button.text() === 'Load more')).toBe(false);
+    expect(api.requestsFor('TaskList').map((request) => request.variables.after ?? null)).toEqual([null, `cursor:${tasks[5]!.id}`]);
+  });
+
+  it('searches after a short pause and keeps the view in the URL', async () => {
+    const { wrapper, api, router } = await renderDashboard([makeTask({ title: 'Buy milk' }), makeTask({ title: 'Walk dog' })]);
+    await until(() => expect(titles(wrapper)).toHaveLength(2));
+    await wrapper.get('#task-search').setValue('milk');
+    await until(() => expect(titles(wrapper)).toEqual(['Buy milk']));
+    expect(api.requestsFor('TaskList').at(-1)?.variables.filter).toEqual({ status: 'ALL', search: 'milk' });
+    await wrapper.get('#task-sort').setValue('title');
+    await until(() => expect(router.currentRoute.value.query).toEqual({ q: 'milk', sort: 'title' }));
+  });
+});

@@ -1,0 +1,196 @@
+// Test doubles for component tests: an in-memory task API behind a fetch function (so the real
+// urql client, auth exchange and Graphcache run unchanged), and fake JWTs.
+import type { TaskFieldsFragment, TaskFilter, TaskOrder } from '../gql/graphql';
+import { createAccessTokenStore, type AccessTokenStore } from '../lib/accessToken';
+import { compareTasks, matchesFilter } from '../lib/taskLists';
+
+export type FakeTask = TaskFieldsFragment;
+
+export interface RecordedRequest {
+  operationName: string;
+  variables: Record<string, unknown>;
+  headers: Headers;
+  credentials: RequestCredentials | undefined;
+  method: string;
+}
+
+interface Failure {
+  code: string;
+  message: string;
+  status: number;
+}
+
+function base64Url(value: string): string {
+  return btoa(value).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** An unsigned token with the claims the client reads (iat/exp); the fake API accepts any of them. */
+export function fakeJwt(lifetimeSeconds = 900, issuedAt = Math.floor(Date.now() / 1000), subject = 'user-1'): string {
+  const header = base64Url(JSON.stringify({ alg: 'EdDSA', typ: 'JWT' }));
+  const payload = base64Url(JSON.stringify({ sub: subject, iat: issuedAt, exp: issuedAt + lifetimeSeconds }));
+  return `${header}.${payload}.signature`;
+}
+
+export function fakeTokenStore(): AccessTokenStore {
+  return createAccessTokenStore({ fetchToken: async () => fakeJwt() });
+}
+
+let taskCounter = 0;
+
+export function makeTask(overrides: Partial<FakeTask> = {}): FakeTask {
+  taskCounter += 1;
+  const createdAt = new Date(Date.UTC(2025, 0, 1, 0, 0, taskCounter)).toISOString();
+  return {
+    id: `task-${taskCounter}`,
+    title: `Task ${taskCounter}`,
+    description: null,
+    completed: false,
+    priority: 'MEDIUM',
+    dueDate: null,
+    createdAt,
+    updatedAt: createdAt,
+    ...overrides,
+  };
+}
+
+const cursorOf = (task: FakeTask) => `cursor:${task.id}`;
+
+function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/graphql-response+json' } });
+}
+
+/**
+ * A fake /graphql for the task operations the app sends, with switches to refuse or hold back
+ * the next answer to an operation (to observe optimistic states and rollbacks).
+ */
+export function createFakeTaskApi(initialTasks: FakeTask[] = []) {
+  const tasks: FakeTask[] = initialTasks.map((task) => ({ ...task }));
+  const requests: RecordedRequest[] = [];
+  const failures = new Map<string, Failure>();
+  const holds = new Map<string, Promise<void>>();
+  let unauthorizedResponses = 0;
+
+  function list(variables: Record<string, unknown>) {
+    const filter = (variables.filter ?? null) as TaskFilter | null;
+    const orderBy = (variables.orderBy ?? null) as TaskOrder | null;
+    const first = typeof variables.first === 'number' ? variables.first : 20;
+    const matching = tasks.filter((task) => matchesFilter(task, filter)).sort((a, b) => compareTasks(a, b, orderBy));
+    let start = 0;
+    if (typeof variables.after === 'string') {
+      const index = matching.findIndex((task) => cursorOf(task) === variables.after);
+      start = index === -1 ? matching.length : index + 1;
+    }
+    const page = matching.slice(start, start + first);
+    return {
+      tasks: {
+        __typename: 'TaskConnection',
+        totalCount: matching.length,
+        edges: page.map((task) => ({ __typename: 'TaskEdge', cursor: cursorOf(task), node: { __typename: 'Task', ...task } })),
+        pageInfo: {
+          __typename: 'PageInfo',
+          hasNextPage: start + first < matching.length,
+          endCursor: page.length ? cursorOf(page[page.length - 1]!) : null,
+        },
+      },
+    };
+  }
+
+  function find(id: unknown): FakeTask {
+    const task = tasks.find((candidate) => candidate.id === id);
+    if (!task) throw Object.assign(new Error(`No task with id "${String(id)}".`), { code: 'NOT_FOUND', status: 404 });
+    return task;
+  }
+
+  function execute(operationName: string, variables: Record<string, unknown>): Record<string, unknown> {
+    const now = new Date().toISOString();
+    switch (operationName) {
+      case 'TaskList':
+        return list(variables);
+      case 'CreateTask': {
+        const input = variables.input as { title: string; description?: string | null; priority?: FakeTask['priority'] | null; dueDate?: string | null };
+        const task = makeTask({
+          title: input.title,
+          description: input.description ?? null,
+          priority: input.priority ?? 'MEDIUM',
+          dueDate: input.dueDate ?? null,
+          createdAt: now,
+          updatedAt: now,
+        });
+        tasks.push(task);
+        return { createTask: { __typename: 'Task', ...task } };
+      }
+      case 'ToggleTask': {
+        const task = find(variables.id);
+        Object.assign(task, { completed: !task.completed, updatedAt: now });
+        return { toggleTask: { __typename: 'Task', ...task } };
+      }
+      case 'UpdateTask': {
+        const task = find(variables.id);
+        const input = variables.input as Partial<FakeTask>;
+        for (const [key, value] of Object.entries(input)) if (value !== undefined) Object.assign(task, { [key]: value });
+        task.updatedAt = now;
+        return { updateTask: { __typename: 'Task', ...task } };
+      }
+      case 'DeleteTask': {
+        const task = find(variables.id);
+        tasks.splice(tasks.indexOf(task), 1);
+        return { deleteTask: task.id };
+      }
+      default:
+        throw new Error(`fake API: unexpected operation ${operationName}`);
+    }
+  }
+
+  const fetch = async (_input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
+    const body = JSON.parse(String(init.body)) as { operationName?: string; query: string; variables?: Record<string, unknown> };
+    const operationName = body.operationName ?? /(?:query|mutation)\s+(\w+)/.exec(body.query)?.[1] ?? 'anonymous';
+    const variables = body.variables ?? {};
+    const headers = new Headers(init.headers);
+    requests.push({ operationName, variables, headers, credentials: init.credentials, method: init.method ?? 'GET' });
+
+    const hold = holds.get(operationName);
+    if (hold) await hold;
+
+    if (unauthorizedResponses > 0 || !/^Bearer \S+$/.test(headers.get('authorization') ?? '')) {
+      unauthorizedResponses = Math.max(0, unauthorizedResponses - 1);
+      return json({ errors: [{ message: 'Invalid bearer token: the token has expired.', extensions: { code: 'UNAUTHENTICATED' } }] }, 401);
+    }
+    const failure = failures.get(operationName);
+    if (failure) {
+      failures.delete(operationName);
+      return json({ data: null, errors: [{ message: failure.message, extensions: { code: failure.code } }] }, failure.status);
+    }
+    try {
+      return json({ data: execute(operationName, variables) });
+    } catch (error) {
+      const { code = 'INTERNAL', status = 500, message } = error as Error & { code?: string; status?: number };
+      return json({ data: null, errors: [{ message, extensions: { code } }] }, status);
+    }
+  };
+
+  return {
+    fetch,
+    tasks,
+    requests,
+    /** The next request for this operation is refused with this error. */
+    refuseNext(operationName: string, failure: Failure) {
+      failures.set(operationName, failure);
+    },
+    /** Answers to this operation wait until the returned function is called. */
+    hold(operationName: string): () => void {
+      let release!: () => void;
+      holds.set(operationName, new Promise<void>((resolve) => (release = resolve)));
+      return () => {
+        holds.delete(operationName);
+        release();
+      };
+    },
+    /** The next n requests answer 401 as if the JWT had expired. */
+    rejectTokens(count = 1) {
+      unauthorizedResponses = count;
+    },
+    requestsFor: (operationName: string) => requests.filter((request) => request.operationName === operationName),
+  };
+}
+
+export type FakeTaskApi = ReturnType<typeof createFakeTaskApi>;
