@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toNodeHandler } from 'better-auth/node';
-import { createAuth } from './auth.js';
+import { logAuthEvent } from './authEvents.js';
+import { CLIENT_IP_HEADER, createAuth } from './auth.js';
+import { clientIpResolver } from './clientIp.js';
 import { resolveAuthSecret, type Config } from './config.js';
 import { isDatabaseReachable, type Database } from './db.js';
 import { reloadingKeySet, remoteKeySetLoader } from './keySet.js';
@@ -36,6 +38,66 @@ function sendNotFound(response: ServerResponse, hint: string) {
   sendJson(response, 404, { error: 'not_found', message: hint });
 }
 
+/**
+ * Refuses bodies over `maxBytes` before anything reads them: 413 when Content-Length says so,
+ * 411 when a body comes without a length (chunked), so no request can stream past the limit.
+ */
+function refuseOversizedBody(request: IncomingMessage, response: ServerResponse, maxBytes: number): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return false;
+  const length = request.headers['content-length'];
+  if (length === undefined) {
+    if (request.headers['transfer-encoding'] === undefined) return false;
+    sendJson(response, 411, { error: 'length_required', message: 'Send a Content-Length header.' });
+  } else if (Number(length) > maxBytes) {
+    sendJson(response, 413, { error: 'payload_too_large', message: `The request body may be at most ${maxBytes} bytes.` });
+  } else {
+    return false;
+  }
+  response.once('finish', () => request.destroy());
+  return true;
+}
+
+/**
+ * Better Auth's limiter answers 429 with X-Retry-After; clients and proxies read the standard
+ * Retry-After. Also records the refusal in the security event log.
+ */
+function standardizeRateLimitResponse(response: ServerResponse, ip: string, path: string) {
+  const writeHead = response.writeHead.bind(response) as (...args: unknown[]) => ServerResponse;
+  response.writeHead = ((statusCode: number, ...rest: unknown[]) => {
+    if (statusCode === 429) {
+      const retryAfter = response.getHeader('x-retry-after');
+      if (retryAfter !== undefined && response.getHeader('retry-after') === undefined) response.setHeader('Retry-After', String(retryAfter));
+      logAuthEvent('rate_limited', { ip, path });
+    }
+    return writeHead(statusCode, ...rest);
+  }) as typeof response.writeHead;
+}
+
+/**
+ * /api/auth uses cookies, so it grants CORS (with credentials) only to TRUSTED_ORIGINS — never
+ * to an arbitrary origin. Returns true when it answered a preflight.
+ */
+function handleAuthCors(request: IncomingMessage, response: ServerResponse, trustedOrigins: Set<string>): boolean {
+  const origin = request.headers.origin;
+  response.setHeader('Vary', 'Origin');
+  if (!origin || !trustedOrigins.has(origin)) {
+    if (request.method !== 'OPTIONS') return false;
+    response.writeHead(204).end(); // a preflight from anyone else gets no CORS grant
+    return true;
+  }
+  response.setHeader('Access-Control-Allow-Origin', origin);
+  response.setHeader('Access-Control-Allow-Credentials', 'true');
+  response.setHeader('Access-Control-Expose-Headers', 'set-auth-token, set-auth-jwt, retry-after');
+  if (request.method !== 'OPTIONS') return false;
+  response.writeHead(204, {
+    'Access-Control-Allow-Methods': 'GET, POST',
+    'Access-Control-Allow-Headers': 'content-type, authorization',
+    'Access-Control-Max-Age': '600',
+  });
+  response.end();
+  return true;
+}
+
 /** The GraphiQL page may carry a bearer token: never cache it, never frame it, never leak its URL. */
 function setGraphiQLPageHeaders(response: ServerResponse) {
   response.setHeader('Cache-Control', 'no-store');
@@ -50,6 +112,8 @@ function setGraphiQLPageHeaders(response: ServerResponse) {
  * web app; `api` serves only GraphQL and verifies tokens through AUTH_JWKS_URL.
  */
 export function createApp({ config, db }: AppOptions): App {
+  const clientIp = clientIpResolver(config.trustedProxies);
+  const trustedOrigins = new Set(config.trustedOrigins);
   const servesAuth = config.role !== 'api';
   const servesApi = config.role !== 'auth';
   const auth = servesAuth ? createAuth({ config, db, secret: resolveAuthSecret(config) }) : undefined;
@@ -67,6 +131,8 @@ export function createApp({ config, db }: AppOptions): App {
         verifyToken,
         db,
         databaseProvider: config.databaseProvider,
+        limits: config.limits,
+        clientIp,
         tokenForGraphiQL: async (request) => {
           const cookie = request.headers.get('cookie');
           if (!cookie || !auth) return null;
@@ -106,12 +172,18 @@ export function createApp({ config, db }: AppOptions): App {
     if (path === '/healthz') return sendJson(response, 200, { status: 'ok', role: config.role });
     if (path === '/readyz') return void readiness(response);
     if (path === '/graphql') {
+      if (refuseOversizedBody(request, response, config.limits.maxBodyBytes)) return;
       if (!graphql) return sendNotFound(response, 'This is an auth node (ROLE=auth): GraphQL is served by the API nodes.');
       if (request.method === 'GET' && request.headers.accept?.includes('text/html')) setGraphiQLPageHeaders(response);
       return graphql(request, response);
     }
     if (path.startsWith('/api/auth/')) {
       if (!authHandler) return sendNotFound(response, 'This is an API node (ROLE=api): sign-in and tokens are served by the auth node.');
+      if (handleAuthCors(request, response, trustedOrigins)) return;
+      if (refuseOversizedBody(request, response, config.limits.maxAuthBodyBytes)) return;
+      const ip = clientIp(request);
+      request.headers[CLIENT_IP_HEADER] = ip;
+      standardizeRateLimitResponse(response, ip, path);
       return authHandler(request, response);
     }
     if (!serveClient) return sendNotFound(response, 'This is an API node (ROLE=api): it serves /graphql only.');

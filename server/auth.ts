@@ -1,17 +1,65 @@
 import { betterAuth } from 'better-auth';
 import { prismaAdapter } from 'better-auth/adapters/prisma';
+import { APIError, createAuthMiddleware } from 'better-auth/api';
 import { bearer, jwt } from 'better-auth/plugins';
+import { logAuthEvent } from './authEvents.js';
 import type { Config } from './config.js';
 import type { Database } from './db.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from './passwordPolicy.js';
 
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_LENGTH = 128;
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH };
+
+/** app.ts sets this header from the socket (or a trusted proxy's X-Forwarded-For), overwriting any client value. */
+export const CLIENT_IP_HEADER = 'x-taskfort-client-ip';
 
 export interface AuthOptions {
   config: Config;
   db: Database;
   secret: string;
 }
+
+const PASSWORD_FIELDS: Record<string, 'password' | 'newPassword'> = {
+  '/sign-up/email': 'password',
+  '/change-password': 'newPassword',
+  '/reset-password': 'newPassword',
+};
+
+/** Refuses guessable passwords (zxcvbn-ts) before Better Auth hashes anything. */
+const enforcePasswordPolicy = createAuthMiddleware(async (ctx) => {
+  const field = PASSWORD_FIELDS[ctx.path];
+  if (!field) return;
+  const body = (ctx.body ?? {}) as Record<string, unknown>;
+  const password = body[field];
+  // Length is Better Auth's own check (PASSWORD_TOO_SHORT / PASSWORD_TOO_LONG); only score the rest.
+  if (typeof password !== 'string' || password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) return;
+  const problem = passwordProblem(password, [String(body.email ?? ''), String(body.name ?? '')]);
+  if (problem) {
+    if (ctx.path === '/sign-up/email') {
+      logAuthEvent('sign_up.refused', { ip: ctx.request?.headers.get(CLIENT_IP_HEADER), reason: 'weak password' });
+    }
+    throw new APIError('BAD_REQUEST', { message: problem, code: 'PASSWORD_TOO_WEAK' });
+  }
+});
+
+const EVENTS_BY_PATH: Record<string, { ok: Parameters<typeof logAuthEvent>[0]; failed: Parameters<typeof logAuthEvent>[0] }> = {
+  '/sign-up/email': { ok: 'sign_up', failed: 'sign_up.refused' },
+  '/sign-in/email': { ok: 'sign_in', failed: 'sign_in.failed' },
+  '/sign-out': { ok: 'sign_out', failed: 'sign_out' },
+  '/token': { ok: 'token.minted', failed: 'token.refused' },
+};
+
+const recordAuthEvents = createAuthMiddleware(async (ctx) => {
+  const events = EVENTS_BY_PATH[ctx.path];
+  if (!events) return;
+  const returned = ctx.context.returned;
+  const failed = returned instanceof APIError || returned instanceof Error;
+  const userId = ctx.context.newSession?.user.id ?? ctx.context.session?.user.id ?? null;
+  logAuthEvent(failed ? events.failed : events.ok, {
+    userId,
+    ip: ctx.request?.headers.get(CLIENT_IP_HEADER),
+    ...(failed ? { reason: (returned as Error).message } : {}),
+  });
+});
 
 export function createAuth({ config, db, secret }: AuthOptions) {
   return betterAuth({
@@ -27,6 +75,23 @@ export function createAuth({ config, db, secret }: AuthOptions) {
       minPasswordLength: PASSWORD_MIN_LENGTH,
       maxPasswordLength: PASSWORD_MAX_LENGTH,
     },
+    advanced: {
+      // The only address Better Auth sees is the one app.ts resolved; X-Forwarded-For from a client is ignored.
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+    },
+    rateLimit: {
+      // Every environment, every mode: counters live in the database, shared by all processes and nodes.
+      enabled: config.authRateLimit,
+      storage: 'database',
+      window: 60,
+      max: 100,
+      customRules: {
+        '/sign-in/email': { window: 60, max: 10 },
+        '/sign-up/email': { window: 60, max: 5 },
+        '/token': { window: 60, max: 30 },
+      },
+    },
+    hooks: { before: enforcePasswordPolicy, after: recordAuthEvents },
     plugins: [
       jwt({
         jwks: {

@@ -1,9 +1,10 @@
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
-import type { DatabaseProvider } from './config.js';
+import type { DatabaseProvider, RequestLimits } from './config.js';
 import type { Database } from './db.js';
 import { apiError, forbiddenError, missingTokenError, taskNotFoundError } from './errors.js';
 import type PrismaTypes from './generated/pothos-types.js';
@@ -14,7 +15,12 @@ export interface Context {
   viewer: Viewer | null;
   db: Database;
   databaseProvider: DatabaseProvider;
+  limits: RequestLimits;
+  clientIp: string;
 }
+
+/** Complexity of one mutation: writes cost more than reads. */
+export const MUTATION_COMPLEXITY = 25;
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -26,7 +32,7 @@ export const builder = new SchemaBuilder<{
     authenticated: boolean;
     /** The viewer is the user with this id. */
     self: string;
-    /** The task with this id exists and belongs to the viewer; NOT_FOUND when it does not exist. */
+    /** The task with this id belongs to the viewer (a missing task passes; the resolver answers NOT_FOUND). */
     taskOwner: string;
   };
   Scalars: {
@@ -38,8 +44,15 @@ export const builder = new SchemaBuilder<{
   DefaultNodeNullability: false;
 }>({
   // scope-auth first, so authorization runs before any other plugin's wrapping.
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ValidationPlugin],
+  plugins: [ScopeAuthPlugin, ComplexityPlugin, PrismaPlugin, RelayPlugin, ValidationPlugin],
   defaultFieldNullability: false,
+  complexity: {
+    defaultComplexity: 1,
+    defaultListMultiplier: 10,
+    limit: (ctx) => ({ complexity: ctx.limits.maxComplexity }),
+    complexityError: (_kind, result) =>
+      apiError('QUERY_TOO_COMPLEX', `Query complexity ${result.complexity} exceeds the limit of ${result.maxComplexity}.`),
+  },
   prisma: {
     client: (ctx) => ctx.db,
     dmmf: getDatamodel(),
@@ -51,7 +64,8 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    edgesFieldOptions: { nullable: false },
+    // A connection's page size is its cost multiplier (set on the connection field), not the edges list.
+    edgesFieldOptions: { nullable: false, complexity: { field: 0, multiplier: 1 } },
     nodeFieldOptions: { nullable: false },
     nodeQueryOptions: false,
     nodesQueryOptions: false,

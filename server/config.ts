@@ -16,8 +16,30 @@ export type DatabaseProvider = 'sqlite' | 'postgresql';
 export type Role = 'all' | 'auth' | 'api';
 const ROLES: Role[] = ['all', 'auth', 'api'];
 
+/** What one request may cost; each refused before execution. */
+export interface RequestLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  /** Pothos complexity: 1 per field, lists multiply by their page size, a mutation costs 25. */
+  maxComplexity: number;
+  /** Bytes in a /graphql request body (413 above). */
+  maxBodyBytes: number;
+  /** Bytes in an /api/auth request body: a 1 MB "password" never reaches the hasher. */
+  maxAuthBodyBytes: number;
+}
+
 export interface Config {
   role: Role;
+  limits: RequestLimits;
+  /** Per-IP limits on sign-in, sign-up and token minting (Better Auth's limiter, stored in the database). */
+  authRateLimit: boolean;
+  /**
+   * Proxies whose X-Forwarded-For is believed (proxy-addr syntax: "loopback", CIDRs, IPs).
+   * Empty: the client IP is the socket's peer, and X-Forwarded-For is ignored.
+   */
+  trustedProxies: string[];
   /** Worker processes (Node cluster) sharing the port; 1 = no cluster. */
   workers: number;
   /** Connections per process in the PostgreSQL pool. */
@@ -76,6 +98,22 @@ function workerCount(value: string | undefined): number {
   return count;
 }
 
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(on|true|1)$/i.test(raw)) return true;
+  if (/^(off|false|0)$/i.test(raw)) return false;
+  throw new Error(`${name} must be on or off, got "${raw}"`);
+}
+
 function splitList(value: string | undefined): string[] {
   return (value ?? '')
     .split(',')
@@ -112,6 +150,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isInteger(databasePoolSize) || databasePoolSize < 1) throw new Error(`DATABASE_POOL_SIZE must be a positive integer`);
   return {
     role,
+    limits: {
+      maxDepth: positiveInteger(env, 'GRAPHQL_MAX_DEPTH', 10),
+      maxAliases: positiveInteger(env, 'GRAPHQL_MAX_ALIASES', 15),
+      maxDirectives: positiveInteger(env, 'GRAPHQL_MAX_DIRECTIVES', 10),
+      maxTokens: positiveInteger(env, 'GRAPHQL_MAX_TOKENS', 1000),
+      maxComplexity: positiveInteger(env, 'GRAPHQL_MAX_COMPLEXITY', 2500),
+      maxBodyBytes: positiveInteger(env, 'GRAPHQL_MAX_BODY_BYTES', 100 * 1024),
+      maxAuthBodyBytes: positiveInteger(env, 'AUTH_MAX_BODY_BYTES', 16 * 1024),
+    },
+    authRateLimit: onOff(env, 'AUTH_RATE_LIMIT', true),
+    trustedProxies: splitList(env.TRUST_PROXY),
     workers: workerCount(env.WEB_CONCURRENCY),
     databasePoolSize,
     jwksRotationInterval,

@@ -29,7 +29,11 @@ export async function serve(config: Config, { migrate }: { migrate: boolean }): 
   const db = await openDatabase(config, { migrate });
   const app = createApp({ config, db });
   await app.warmUp();
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, app.handle);
+  // maxHeaderSize: 16 KiB of headers at most (431 above); timeouts bound slow clients.
+  const server = createServer(
+    { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024 },
+    app.handle,
+  );
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();

@@ -1,6 +1,12 @@
+import type { IncomingMessage } from 'node:http';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import { logAuthEvent } from './authEvents.js';
 import type { Context } from './builder.js';
+import type { ClientIpResolver } from './clientIp.js';
+import type { RequestLimits } from './config.js';
+import { requestLimitPlugins } from './limits.js';
 import { maskError } from './maskError.js';
 import { schema } from './schema/index.js';
 import { viewerFromRequest, type TokenVerifier } from './viewer.js';
@@ -14,7 +20,29 @@ export interface GraphQLServerOptions {
   tokenForGraphiQL?: (request: Request) => Promise<string | null>;
   db: Context['db'];
   databaseProvider: Context['databaseProvider'];
+  limits: RequestLimits;
+  clientIp: ClientIpResolver;
 }
+
+/** The Node adapter passes the raw request as server context. */
+interface ServerContext {
+  req: IncomingMessage;
+}
+
+/** 401s and 403s on the API go to the security event log with the viewer and the client IP. */
+const recordAccessRefusals: Plugin<Context> = {
+  onExecute() {
+    return {
+      onExecuteDone({ args, result }) {
+        if (!('errors' in result) || !result.errors) return;
+        const codes = new Set(result.errors.map((error) => error.extensions?.code));
+        const context = args.contextValue as Context;
+        if (codes.has('FORBIDDEN')) logAuthEvent('api.forbidden', { userId: context.viewer?.id, ip: context.clientIp });
+        if (codes.has('UNAUTHENTICATED')) logAuthEvent('api.unauthenticated', { userId: context.viewer?.id, ip: context.clientIp, reason: 'no token' });
+      },
+    };
+  },
+};
 
 const DEFAULT_QUERY = `# Paste a JWT into the Headers tab as {"Authorization": "Bearer <token>"}, then run:
 query MyTasks {
@@ -29,8 +57,8 @@ query MyTasks {
 
 const GRAPHIQL_OPTIONS = { title: 'Taskfort GraphiQL', defaultQuery: DEFAULT_QUERY, shouldPersistHeaders: false };
 
-export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenForGraphiQL }: GraphQLServerOptions) {
-  return createYoga<Record<string, unknown>, Context>({
+export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenForGraphiQL, limits, clientIp }: GraphQLServerOptions) {
+  return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
@@ -44,10 +72,19 @@ export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenFo
     maskedErrors: { isDev: false, maskError },
     // Bearer tokens, never cookies: any origin may call the API, but no credentials are shared.
     cors: { origin: '*', credentials: false, allowedHeaders: ['authorization', 'content-type'], methods: ['GET', 'POST'] },
-    context: async ({ request }) => ({
-      viewer: await viewerFromRequest(request, verifyToken),
-      db,
-      databaseProvider,
-    }),
+    // Arrays of operations are refused (400 BAD_REQUEST): one request, one operation.
+    batching: false,
+    plugins: [...requestLimitPlugins(limits), recordAccessRefusals],
+    context: async ({ request, req }) => {
+      const ip = clientIp(req);
+      try {
+        return { viewer: await viewerFromRequest(request, verifyToken), db, databaseProvider, limits, clientIp: ip };
+      } catch (error) {
+        if (error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') {
+          logAuthEvent('api.unauthenticated', { ip, reason: error.message });
+        }
+        throw error;
+      }
+    },
   });
 }

@@ -1,4 +1,4 @@
-import { builder } from '../builder.js';
+import { builder, DEFAULT_PAGE_SIZE, MUTATION_COMPLEXITY } from '../builder.js';
 import { taskNotFoundError } from '../errors.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { TaskPriority } from './enums.js';
@@ -63,6 +63,7 @@ builder.queryFields((t) => ({
     {
       type: 'Task',
       cursor: 'id',
+      complexity: (args) => ({ field: 1, multiplier: args.first ?? args.last ?? DEFAULT_PAGE_SIZE }),
       description: "The viewer's tasks, newest first unless orderBy says otherwise.",
       args: {
         filter: t.arg({ type: TaskFilter }),
@@ -82,6 +83,7 @@ builder.queryFields((t) => ({
 
 builder.mutationFields((t) => ({
   createTask: t.prismaField({
+    complexity: MUTATION_COMPLEXITY,
     type: 'Task',
     args: { input: t.arg({ type: CreateTaskInput, required: true }) },
     resolve: (query, _root, { input }, ctx) =>
@@ -97,6 +99,7 @@ builder.mutationFields((t) => ({
       }),
   }),
   updateTask: t.prismaField({
+    complexity: MUTATION_COMPLEXITY,
     type: 'Task',
     description: 'Omitted fields stay unchanged; an explicit null clears description or dueDate.',
     args: {
@@ -122,6 +125,7 @@ builder.mutationFields((t) => ({
     },
   }),
   toggleTask: t.prismaField({
+    complexity: MUTATION_COMPLEXITY,
     type: 'Task',
     description: 'Flips completed in one atomic UPDATE, so concurrent toggles never lose an update.',
     args: { id: t.arg.id({ required: true }) },
@@ -138,6 +142,7 @@ builder.mutationFields((t) => ({
     },
   }),
   deleteTask: t.id({
+    complexity: MUTATION_COMPLEXITY,
     description: 'Deletes the task and returns its id.',
     args: { id: t.arg.id({ required: true }) },
     authScopes: (_root, args) => ({ $all: { authenticated: true, taskOwner: String(args.id) } }),

@@ -1,4 +1,4 @@
-import { builder } from '../builder.js';
+import { builder, DEFAULT_PAGE_SIZE } from '../builder.js';
 import { missingTokenError } from '../errors.js';
 import { pageSizeArgs, TaskFilter, taskListWhere, TaskOrder, taskOrderBy } from './taskInputs.js';
 import { TaskConnection } from './task.js';
@@ -14,6 +14,7 @@ builder.prismaObject('User', {
       {
         type: 'Task',
         cursor: 'id',
+        complexity: (args) => ({ field: 1, multiplier: args.first ?? args.last ?? DEFAULT_PAGE_SIZE }),
         args: {
           filter: t.arg({ type: TaskFilter }),
           orderBy: t.arg({ type: TaskOrder }),
