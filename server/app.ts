@@ -6,6 +6,7 @@ import { clientIpResolver } from './clientIp.js';
 import { resolveAuthSecret, type Config } from './config.js';
 import { isDatabaseReachable, type Database } from './db.js';
 import { reloadingKeySet, remoteKeySetLoader } from './keySet.js';
+import { isDatabaseUnavailable } from './maskError.js';
 import { createStaticHandler } from './static.js';
 import { createTokenVerifier } from './viewer.js';
 import { createGraphQLServer } from './yoga.js';
@@ -98,6 +99,17 @@ function handleAuthCors(request: IncomingMessage, response: ServerResponse, trus
   return true;
 }
 
+/** An error escaping Better Auth's handler must not crash the process: answer 503/500 without details. */
+function failAuthRequest(response: ServerResponse, error: unknown) {
+  const unavailable = isDatabaseUnavailable(error);
+  console.error(`[taskfort] auth request failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  if (response.headersSent) return void response.destroy();
+  if (unavailable) response.setHeader('Retry-After', '1');
+  sendJson(response, unavailable ? 503 : 500, unavailable
+    ? { code: 'SERVICE_UNAVAILABLE', message: 'The database is unavailable right now; retry shortly.' }
+    : { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' });
+}
+
 /** The GraphiQL page may carry a bearer token: never cache it, never frame it, never leak its URL. */
 function setGraphiQLPageHeaders(response: ServerResponse) {
   response.setHeader('Cache-Control', 'no-store');
@@ -184,7 +196,7 @@ export function createApp({ config, db }: AppOptions): App {
       const ip = clientIp(request);
       request.headers[CLIENT_IP_HEADER] = ip;
       standardizeRateLimitResponse(response, ip, path);
-      return authHandler(request, response);
+      return void authHandler(request, response).catch((error: unknown) => failAuthRequest(response, error));
     }
     if (!serveClient) return sendNotFound(response, 'This is an API node (ROLE=api): it serves /graphql only.');
     return serveClient(request, response);

@@ -5,6 +5,7 @@ import { bearer, jwt } from 'better-auth/plugins';
 import { logAuthEvent } from './authEvents.js';
 import type { Config } from './config.js';
 import type { Database } from './db.js';
+import { createRateLimitStore } from './rateLimitStore.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from './passwordPolicy.js';
 
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH };
@@ -80,9 +81,10 @@ export function createAuth({ config, db, secret }: AuthOptions) {
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
     },
     rateLimit: {
-      // Every environment, every mode: counters live in the database, shared by all processes and nodes.
+      // Every environment, every mode: counters live in the database, shared by all processes and nodes,
+      // updated by one atomic statement per request (see rateLimitStore.ts).
       enabled: config.authRateLimit,
-      storage: 'database',
+      customStorage: createRateLimitStore(db),
       window: 60,
       max: 100,
       customRules: {

@@ -57,6 +57,10 @@ export async function serve(config: Config, { migrate }: { migrate: boolean }): 
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS).unref();
   };
+  // A bug in one request must not take down every other: log it and keep serving.
+  process.on('unhandledRejection', (reason) => {
+    console.error(`[taskfort] unhandled rejection: ${reason instanceof Error ? reason.message.split('\n')[0] : String(reason)}`);
+  });
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   return server;

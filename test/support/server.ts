@@ -73,6 +73,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     AUTH_RATE_LIMIT: 'off',
     ...options.env,
   };
+  // Vitest sets TEST=true, which Better Auth reads as "test mode" and then skips its origin checks.
+  for (const key of Object.keys(env)) if (key === 'TEST' || key.startsWith('VITEST')) delete env[key];
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts'], {
     cwd: repoRoot,
