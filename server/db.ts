@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from './generated/prisma/client.js';
 import { sqlitePathOf, type Config } from './config.js';
+import { withSqlStats } from './sqlStats.js';
 
 export type Database = PrismaClient;
 
@@ -12,14 +13,14 @@ async function createPostgresClient(databaseUrl: string, poolSize: number): Prom
     import('./generated/prisma-postgresql/client.js'),
     import('@prisma/adapter-pg'),
   ]);
-  const adapter = new PrismaPg({
+  const adapter = withSqlStats(new PrismaPg({
     connectionString: databaseUrl,
     max: poolSize,
     // Fail fast when PostgreSQL is down (SERVICE_UNAVAILABLE) instead of hanging requests.
     connectionTimeoutMillis: 2000,
     idleTimeoutMillis: 30_000,
     query_timeout: 15_000,
-  });
+  }));
   return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
 }
 
@@ -27,7 +28,7 @@ async function createSqliteClient(databaseUrl: string): Promise<PrismaClient> {
   const path = sqlitePathOf(databaseUrl);
   mkdirSync(dirname(path), { recursive: true });
   const client = new PrismaClient({
-    adapter: new PrismaBetterSqlite3({ url: path, timeout: 5000 }),
+    adapter: withSqlStats(new PrismaBetterSqlite3({ url: path, timeout: 5000 })),
   });
   // WAL lets readers proceed during a write; synchronous=FULL makes every acknowledged
   // commit durable across a power loss or SIGKILL (NORMAL could lose the last commits).
