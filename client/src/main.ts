@@ -3,6 +3,7 @@ import urql from '@urql/vue';
 import { createApp, shallowRef } from 'vue';
 import App from './App.vue';
 import { accessTokens, useAuth } from './composables/useAuth';
+import { useNotices } from './composables/useNotices';
 import { createGraphQLClient } from './lib/graphqlClient';
 import { createAppRouter } from './router';
 
@@ -13,6 +14,7 @@ function newGraphQLClient() {
   return createGraphQLClient({
     tokens: accessTokens,
     onSessionEnded(error) {
+      if (auth.user.value === null) return; // already signed out on purpose
       auth.endSession(error.message);
       const current = router.currentRoute.value;
       if (current.meta.requiresAuth) void router.replace({ name: 'sign-in', query: { redirect: current.fullPath } });
@@ -20,11 +22,14 @@ function newGraphQLClient() {
   });
 }
 
-// One cache per signed-in user: a new client (and an empty Graphcache) whenever the user changes,
-// so nothing of one account's tasks is ever shown to the next.
+// One cache per signed-in user: a new client (and an empty Graphcache) whenever someone signs in,
+// so nothing of one account's tasks is ever shown to the next. (Not on sign-out: the dashboard
+// is still on screen for a moment and would only ask again, without a session.)
 const graphqlClient = shallowRef(newGraphQLClient());
-auth.onUserChange(() => {
-  graphqlClient.value = newGraphQLClient();
+const notices = useNotices();
+auth.onUserChange((user) => {
+  if (user) graphqlClient.value = newGraphQLClient();
+  else notices.clear(); // messages about the last user's tasks go with them
 });
 
 createApp(App).use(router).use(urql, graphqlClient).mount('#app');

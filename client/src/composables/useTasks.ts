@@ -2,6 +2,8 @@ import { useMutation, useQuery } from '@urql/vue';
 import { computed, ref, watch, type Ref } from 'vue';
 import type { CombinedError } from '@urql/core';
 import type { CreateTaskInput, TaskFieldsFragment, TaskFilter, TaskOrder, TaskStatus, UpdateTaskInput } from '../gql/graphql';
+import { SessionEndedError } from '../lib/accessToken';
+import { isAuthError } from '../lib/graphqlClient';
 import { OPTIMISTIC_ID_PREFIX } from '../lib/taskCache';
 import {
   CreateTaskMutation,
@@ -115,6 +117,8 @@ export function useTaskActions() {
 
   function report(action: string, error: CombinedError | undefined): boolean {
     if (!error) return true;
+    // A lost session is explained on the sign-in page the user is sent to.
+    if (error.networkError instanceof SessionEndedError || isAuthError(error)) return false;
     showError(`Could not ${action}: ${describeError(error)} Your change was undone.`);
     return false;
   }
