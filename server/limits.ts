@@ -7,12 +7,10 @@ import type { Plugin } from 'graphql-yoga';
 import type { RequestLimits } from './config.js';
 import { apiError } from './errors.js';
 
-const LIMIT_MESSAGE = /(depth|aliases|directives|token) limit/i;
-
 /**
  * GraphQL Armor's validation rules refuse over-deep, over-aliased, directive- or token-heavy
  * documents before execution; the complexity (cost) limit is enforced by Pothos's complexity
- * plugin (see builder.ts). Every refusal gets a code a client can act on instead of a bare message.
+ * plugin (see builder.ts). errorCodes.ts gives each refusal its QUERY_TOO_COMPLEX code.
  */
 export function requestLimitPlugins(limits: RequestLimits): Plugin[] {
   // Report instead of throw, so the refusal is a validation error (HTTP 400) with a code.
@@ -33,27 +31,5 @@ export function requestLimitPlugins(limits: RequestLimits): Plugin[] {
     maxDepthPlugin({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...report }),
     maxAliasesPlugin({ n: limits.maxAliases, allowList: [], ...report }),
     maxDirectivesPlugin({ n: limits.maxDirectives, ...report }),
-    validationErrorCodes,
   ];
 }
-
-/** Tags validation errors: QUERY_TOO_COMPLEX for a limit, GRAPHQL_VALIDATION_FAILED otherwise. */
-const validationErrorCodes: Plugin = {
-  onValidate() {
-    return ({ result, setResult }) => {
-      if (result.length === 0) return;
-      setResult(
-        result.map((error) =>
-          error.extensions?.code
-            ? error
-            : new GraphQLError(error.message.replace(/^Syntax Error: /, ''), {
-                nodes: error.nodes,
-                source: error.source,
-                positions: error.positions,
-                extensions: { ...error.extensions, code: LIMIT_MESSAGE.test(error.message) ? 'QUERY_TOO_COMPLEX' : 'GRAPHQL_VALIDATION_FAILED' },
-              }),
-        ),
-      );
-    };
-  },
-};

@@ -6,6 +6,7 @@ import { logAuthEvent } from './authEvents.js';
 import type { Context } from './builder.js';
 import type { ClientIpResolver } from './clientIp.js';
 import type { RequestLimits } from './config.js';
+import { errorCodesPlugin } from './errorCodes.js';
 import { requestLimitPlugins } from './limits.js';
 import { maskError } from './maskError.js';
 import { schema } from './schema/index.js';
@@ -74,7 +75,7 @@ export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenFo
     cors: { origin: '*', credentials: false, allowedHeaders: ['authorization', 'content-type'], methods: ['GET', 'POST'] },
     // Arrays of operations are refused (400 BAD_REQUEST): one request, one operation.
     batching: false,
-    plugins: [...requestLimitPlugins(limits), recordAccessRefusals],
+    plugins: [...requestLimitPlugins(limits), errorCodesPlugin, recordAccessRefusals],
     context: async ({ request, req }) => {
       const ip = clientIp(req);
       try {
