@@ -44,12 +44,28 @@ function describe(estimate: StrengthEstimate): PasswordStrength {
   };
 }
 
-/** Scores a password now (loading the estimator if needed); null when it cannot be loaded. */
-export async function assessPassword(password: string, userInputs: string[]): Promise<PasswordStrength | null> {
+/**
+ * Starts fetching the estimator (the server's dictionaries: a large chunk) without waiting, so it
+ * is usually there by the time someone has typed a password.
+ */
+export function preloadPasswordEstimator(): void {
+  loadEstimator().catch(() => {});
+}
+
+/**
+ * Scores a password (loading the estimator if needed). Null when the estimator cannot be loaded
+ * in time: the server applies the same check anyway, so a slow connection never blocks sign-up.
+ */
+export async function assessPassword(password: string, userInputs: string[], { timeoutMs = 4000 } = {}): Promise<PasswordStrength | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
   try {
-    return describe((await loadEstimator())(password, userInputs));
+    const estimate = await Promise.race([loadEstimator(), timeout]);
+    return estimate ? describe(estimate(password, userInputs)) : null;
   } catch {
-    return null; // the server checks anyway
+    return null;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
