@@ -85,6 +85,9 @@ function signUpMessageFor(error: AuthErrorLike): string {
       return 'That password is too short.';
     case 'PASSWORD_TOO_LONG':
       return 'That password is too long.';
+    case 'PASSWORD_TOO_WEAK':
+      // The server's own advice (zxcvbn's warning and suggestions).
+      return error.message || 'That password is too easy to guess.';
     case 'INVALID_EMAIL':
       return 'Enter a valid email address.';
   }

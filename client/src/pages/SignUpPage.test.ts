@@ -85,6 +85,20 @@ describe('sign-up page', () => {
     expect(router.currentRoute.value.path).toBe('/sign-up');
   });
 
+  it('passes on the server's own advice when it finds the password too weak', async () => {
+    fakeAuth.signUp.email.mockResolvedValueOnce({
+      data: null,
+      error: { status: 400, code: 'PASSWORD_TOO_WEAK', message: 'Password is too easy to guess. Add more words that are less common.' },
+    });
+    const { wrapper, input } = await renderSignUp();
+    await input('Name').setValue('Ada Lovelace');
+    await input('Email').setValue('ada@example.com');
+    await input('Password').setValue(STRONG_PASSWORD);
+    await wrapper.get('form').trigger('submit');
+    await vi.waitFor(() => expect(wrapper.find('[role="alert"]').exists()).toBe(true), { timeout: 5000 });
+    expect(wrapper.get('[role="alert"]').text()).toBe('Password is too easy to guess. Add more words that are less common.');
+  });
+
   it('shows progress and sends one request however often the button is pressed', async () => {
     const answer = deferred<Awaited<ReturnType<FakeAuthClient['signUp']['email']>>>();
     fakeAuth.signUp.email.mockReturnValueOnce(answer.promise);
