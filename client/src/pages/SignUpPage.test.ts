@@ -85,7 +85,7 @@ describe('sign-up page', () => {
     expect(router.currentRoute.value.path).toBe('/sign-up');
   });
 
-  it('passes on the server's own advice when it finds the password too weak', async () => {
+  it("passes on the server's own advice when it finds the password too weak", async () => {
     fakeAuth.signUp.email.mockResolvedValueOnce({
       data: null,
       error: { status: 400, code: 'PASSWORD_TOO_WEAK', message: 'Password is too easy to guess. Add more words that are less common.' },
