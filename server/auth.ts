@@ -1,10 +1,10 @@
-import { betterAuth } from 'better-auth';
+import { betterAuth, type BetterAuthPlugin } from 'better-auth';
 import { prismaAdapter } from 'better-auth/adapters/prisma';
 import { APIError, createAuthMiddleware } from 'better-auth/api';
 import { bearer, jwt } from 'better-auth/plugins';
 import { logAuthEvent } from './authEvents.js';
 import type { Config } from './config.js';
-import type { Database } from './db.js';
+import { isDatabaseReachable, type Database } from './db.js';
 import { createRateLimitStore } from './rateLimitStore.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from './passwordPolicy.js';
 
@@ -62,6 +62,25 @@ const recordAuthEvents = createAuthMiddleware(async (ctx) => {
   });
 });
 
+/**
+ * Better Auth answers 500 when its database calls fail. When the database is what failed,
+ * say so: 503 SERVICE_UNAVAILABLE with Retry-After, like the API, and no details.
+ */
+function databaseOutageAs503(db: Database): BetterAuthPlugin {
+  return {
+    id: 'taskfort-database-outage',
+    async onResponse(response) {
+      if (response.status !== 500 || (await isDatabaseReachable(db, 500))) return;
+      return {
+        response: new Response(JSON.stringify({ code: 'SERVICE_UNAVAILABLE', message: 'The database is unavailable right now; retry shortly.' }), {
+          status: 503,
+          headers: { 'content-type': 'application/json', 'retry-after': '1' },
+        }),
+      };
+    },
+  };
+}
+
 export function createAuth({ config, db, secret }: AuthOptions) {
   return betterAuth({
     appName: 'Taskfort',
@@ -112,6 +131,7 @@ export function createAuth({ config, db, secret }: AuthOptions) {
         },
       }),
       bearer({ requireSignature: true }),
+      databaseOutageAs503(db),
     ],
   });
 }

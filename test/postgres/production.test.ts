@@ -100,6 +100,13 @@ describe('PostgreSQL outage', () => {
       expect(response.headers.get('retry-after')).toBe('1');
       expect(JSON.stringify(response.body)).not.toMatch(/postgres|127\.0\.0\.1|ECONNREFUSED|at \w+ \(/i);
     }
+    const signInStartedAt = performance.now();
+    const signIn = await api.signIn({ email: user.email, password: user.password });
+    timings.push(Math.round(performance.now() - signInStartedAt));
+    expect(signIn.status).toBe(503);
+    expect(signIn.headers.get('retry-after')).toBe('1');
+    expect(await signIn.text()).not.toMatch(/postgres|127\.0\.0\.1|ECONNREFUSED|at \w+ \(/i);
+
     const readiness = await fetch(`${server.url}/readyz`);
     expect(readiness.status).toBe(503);
     expect(await readiness.json()).toMatchObject({ checks: { database: 'unreachable' } });
