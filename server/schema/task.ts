@@ -1,14 +1,14 @@
-import { builder, DEFAULT_PAGE_SIZE, MUTATION_COMPLEXITY } from '../builder.js';
+import { builder, MUTATION_COMPLEXITY } from '../builder.js';
 import { taskNotFoundError } from '../errors.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { TaskPriority } from './enums.js';
 import {
   CreateTaskInput,
+  findTaskPage,
+  pageComplexity,
   pageSizeArgs,
-  TaskFilter,
+  taskListArgs,
   taskListWhere,
-  TaskOrder,
-  taskOrderBy,
   UpdateTaskInput,
   type TaskListArgs,
 } from './taskInputs.js';
@@ -63,19 +63,11 @@ builder.queryFields((t) => ({
     {
       type: 'Task',
       cursor: 'id',
-      complexity: (args) => ({ field: 1, multiplier: args.first ?? args.last ?? DEFAULT_PAGE_SIZE }),
       description: "The viewer's tasks, newest first unless orderBy says otherwise.",
-      args: {
-        filter: t.arg({ type: TaskFilter }),
-        orderBy: t.arg({ type: TaskOrder }),
-      },
+      args: taskListArgs,
+      complexity: pageComplexity,
       validate: pageSizeArgs,
-      resolve: async (query, _root, args, ctx) =>
-        ctx.db.task.findMany({
-          ...query,
-          where: await taskListWhere(ctx.viewer!.id, args.filter, ctx),
-          orderBy: taskOrderBy(args.orderBy),
-        }),
+      resolve: (query, _root, args, ctx) => findTaskPage(ctx, ctx.viewer!.id, query, args),
     },
     TaskConnection,
   ),

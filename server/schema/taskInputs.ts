@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { builder, MAX_PAGE_SIZE } from '../builder.js';
+import { builder, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../builder.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Context } from '../builder.js';
 import { OrderDirection, TaskOrderField, TaskPriority, TaskStatus } from './enums.js';
@@ -126,4 +126,26 @@ export function taskOrderBy(order: TaskListArgs['orderBy']): Prisma.TaskOrderByW
     field === 'dueDate' ? { dueDate: { sort: direction, nulls: 'last' } } : { [field]: direction };
   // The unique id breaks ties, which keeps cursors stable when many rows share a sort value.
   return field === 'createdAt' ? [primary, { id: direction }] : [primary, { createdAt: 'desc' }, { id: 'desc' }];
+}
+
+/** Arguments, cost and query shared by `Query.tasks` and `User.tasks`. */
+export const taskListArgs = builder.args((t) => ({
+  filter: t.field({ type: TaskFilter }),
+  orderBy: t.field({ type: TaskOrder }),
+}));
+
+/** A connection costs its page size times its selection (Pothos complexity). */
+export const pageComplexity = (args: { first?: number | null; last?: number | null }) => ({
+  field: 1,
+  multiplier: args.first ?? args.last ?? DEFAULT_PAGE_SIZE,
+});
+
+/** One page of a user's tasks; `query` carries the prisma plugin's select, cursor and take. */
+export async function findTaskPage(
+  ctx: Pick<Context, 'db' | 'databaseProvider'>,
+  userId: string,
+  query: Omit<Prisma.TaskFindManyArgs, 'where' | 'orderBy'>,
+  args: TaskListArgs,
+) {
+  return ctx.db.task.findMany({ ...query, where: await taskListWhere(userId, args.filter, ctx), orderBy: taskOrderBy(args.orderBy) });
 }

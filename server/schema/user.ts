@@ -1,6 +1,6 @@
-import { builder, DEFAULT_PAGE_SIZE } from '../builder.js';
+import { builder } from '../builder.js';
 import { missingTokenError } from '../errors.js';
-import { pageSizeArgs, TaskFilter, taskListWhere, TaskOrder, taskOrderBy } from './taskInputs.js';
+import { findTaskPage, pageComplexity, pageSizeArgs, taskListArgs } from './taskInputs.js';
 import { TaskConnection } from './task.js';
 
 builder.prismaObject('User', {
@@ -14,18 +14,10 @@ builder.prismaObject('User', {
       {
         type: 'Task',
         cursor: 'id',
-        complexity: (args) => ({ field: 1, multiplier: args.first ?? args.last ?? DEFAULT_PAGE_SIZE }),
-        args: {
-          filter: t.arg({ type: TaskFilter }),
-          orderBy: t.arg({ type: TaskOrder }),
-        },
+        args: taskListArgs,
+        complexity: pageComplexity,
         validate: pageSizeArgs,
-        resolve: async (query, user, args, ctx) =>
-          ctx.db.task.findMany({
-            ...query,
-            where: await taskListWhere(user.id, args.filter, ctx),
-            orderBy: taskOrderBy(args.orderBy),
-          }),
+        resolve: (query, user, args, ctx) => findTaskPage(ctx, user.id, query, args),
       },
       TaskConnection,
     ),
