@@ -17,6 +17,7 @@ if (!postgresAvailable) console.warn('[taskfort] no PostgreSQL available: the se
 // server-side suites drive a real server over HTTP; component tests run in happy-dom.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/support/summaryReporter.ts'],
     projects: [
       {
         resolve: serverAlias,
