@@ -8,6 +8,7 @@ import {
   hidden,
   launchBrowser,
   openPage,
+  shutDown,
   saveScreenshot,
   seriousAccessibilityViolations,
   signInThroughForm,
@@ -45,10 +46,7 @@ beforeAll(async () => {
   await api.graphql('mutation($id: ID!) { toggleTask(id: $id) { id } }', { id: done.data?.createTask.id }, { token: user.jwt });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => shutDown(browser, server));
 
 /** Scans the page and saves a screenshot in both colour schemes. */
 async function checkInBothSchemes(page: Page, name: string, width: number, { fullPage = true } = {}) {

@@ -10,6 +10,7 @@ import {
   hidden,
   launchBrowser,
   openPage,
+  shutDown,
   signInThroughForm,
   signUpNewUser,
   signUpThroughForm,
@@ -22,22 +23,17 @@ import {
 let server: RunningServer;
 let browser: Browser;
 let api: ApiClient;
-const openPages: TestPage[] = [];
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startServer(), launchBrowser()]);
   api = new ApiClient(server.url);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => shutDown(browser, server));
 
-async function newPage(options?: Parameters<typeof openPage>[2]) {
-  const testPage = await openPage(browser, server.url, options);
-  openPages.push(testPage);
-  return testPage;
+/** A fresh browser context (own cookies) and page; all close with the browser. */
+function newPage(options?: Parameters<typeof openPage>[2]) {
+  return openPage(browser, server.url, options);
 }
 
 /** Every page opened by a test reported no uncaught error, console error or CSP violation. */
@@ -260,6 +256,7 @@ describe('working with tasks', () => {
     const { page } = testPage;
     const user = await api.createUser({ name: 'Keyboard User' });
     await page.goto('/sign-in');
+    await visible(page.getByLabel('Email')); // the app has rendered the form
 
     const focusedLabel = () => page.evaluate(() => {
       const element = document.activeElement as HTMLElement | null;
@@ -286,6 +283,7 @@ describe('working with tasks', () => {
     await page.keyboard.press('Enter');
     await visible(page.getByRole('checkbox', { name: 'Keyboard task' }));
     expect(await focusedLabel()).toBe('New task');
+    await page.getByRole('checkbox', { name: 'Keyboard task' }).and(page.locator(':enabled')).waitFor(); // confirmed by the server
 
     await page.getByRole('checkbox', { name: 'Keyboard task' }).focus();
     expect(await focusRing()).toBe('solid');

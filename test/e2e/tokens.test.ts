@@ -3,7 +3,7 @@
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.js';
-import { addTask, launchBrowser, openPage, signUpNewUser, visible, type TestPage } from './support/browser.js';
+import { addTask, launchBrowser, openPage, shutDown, signUpNewUser, visible, type TestPage } from './support/browser.js';
 
 const JWT_LIFETIME_SECONDS = 20;
 
@@ -14,10 +14,7 @@ beforeAll(async () => {
   [server, browser] = await Promise.all([startServer({ env: { JWT_EXPIRES_IN: `${JWT_LIFETIME_SECONDS}s` } }), launchBrowser()]);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => shutDown(browser, server));
 
 interface GraphQLRequestRecord {
   method: string;
@@ -106,12 +103,12 @@ describe('the web app talks to the API with bearer JWTs only', () => {
     const { page } = testPage;
     await page.getByRole('button', { name: 'All' }).click();
     await page.waitForURL((url) => url.search === '');
-    let refused = 0;
-    const authorizations: (string | undefined)[] = [];
+    // What the browser sends, in order: the refused request, a renewal, the retry.
+    const events: string[] = [];
+    page.on('request', (request) => new URL(request.url()).pathname === '/api/auth/token' && events.push('renew'));
     await page.route('**/graphql', async (route) => {
-      authorizations.push(route.request().headers().authorization);
-      if (refused === 0) {
-        refused += 1;
+      if (!events.includes('refused')) {
+        events.push('refused');
         await route.fulfill({
           status: 401,
           contentType: 'application/graphql-response+json',
@@ -119,20 +116,15 @@ describe('the web app talks to the API with bearer JWTs only', () => {
           body: JSON.stringify({ errors: [{ message: 'Invalid bearer token: the token has expired.', extensions: { code: 'UNAUTHENTICATED' } }] }),
         });
       } else {
+        events.push(/^Bearer \S+$/.test(route.request().headers().authorization ?? '') ? 'retry with bearer' : 'retry without bearer');
         await route.continue();
       }
     });
-    const tokenRequests: string[] = [];
-    page.on('request', (request) => new URL(request.url()).pathname === '/api/auth/token' && tokenRequests.push(request.url()));
 
     await addTask(page, 'Added across a refused token');
     await page.waitForFunction(() => !document.querySelector('.task--saving'));
-    expect(refused).toBe(1);
-    expect(tokenRequests.length).toBeGreaterThanOrEqual(1);
-    expect(authorizations).toHaveLength(2); // the refused request and its one retry
-    expect(authorizations[1]).toMatch(/^Bearer /);
-    expect(authorizations[1]).not.toBe(authorizations[0]); // …with a fresh JWT
-    await visible(page.getByRole('checkbox', { name: 'Added across a refused token' }));
+    // (A renewal may also happen before the first attempt when the 20 s token is close to expiry.)
+    expect(events.slice(events.indexOf('refused'))).toEqual(['refused', 'renew', 'retry with bearer']);
     expect(await page.getByRole('alert').count()).toBe(0);
     await page.unroute('**/graphql');
   });

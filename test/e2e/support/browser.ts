@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { repoRoot } from '../../support/server.js';
+import { repoRoot, type RunningServer } from '../../support/server.js';
 
 // The system Chromium (Debian package); `npx playwright install` cannot download here.
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -25,17 +25,17 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** Waits until the element is visible (playwright-core has no expect of its own). */
-export function visible(locator: Locator, timeout = 10_000) {
+export function visible(locator: Locator, timeout = 20_000) {
   return locator.waitFor({ state: 'visible', timeout });
 }
 
 /** Waits until the element is hidden (a closed <dialog>) or gone. */
-export function hidden(locator: Locator, timeout = 10_000) {
+export function hidden(locator: Locator, timeout = 20_000) {
   return locator.waitFor({ state: 'hidden', timeout });
 }
 
 /** Waits until the element is gone from the page. */
-export function gone(locator: Locator, timeout = 10_000) {
+export function gone(locator: Locator, timeout = 20_000) {
   return locator.waitFor({ state: 'detached', timeout });
 }
 
@@ -117,11 +117,14 @@ export async function signUpNewUser(page: Page, name = 'Ada Lovelace') {
   return user;
 }
 
+/** Adds a task with the New task field and waits until the server has confirmed it. */
 export async function addTask(page: Page, title: string) {
   const field = page.getByLabel('New task');
   await field.fill(title);
   await field.press('Enter');
   await visible(page.getByRole('checkbox', { name: title }));
+  // Shown at once (optimistic) but disabled until the server has given it an id.
+  await page.getByRole('checkbox', { name: title }).and(page.locator(':enabled')).waitFor({ timeout: 20_000 });
 }
 
 /** Axe violations that matter: serious and critical ones, with what failed where. */
@@ -138,4 +141,18 @@ export const screenshotDir = join(repoRoot, 'test-results', 'screenshots');
 export async function saveScreenshot(page: Page, name: string, { fullPage = true } = {}) {
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage, animations: 'disabled' });
+}
+
+/**
+ * Stops the browser and the server. If the server died during the tests (a refused connection in
+ * the browser is otherwise all one sees), its output is printed to explain why.
+ */
+export async function shutDown(browser: Browser | undefined, server: RunningServer | undefined) {
+  if (server && (server.process.exitCode !== null || server.process.signalCode !== null)) {
+    console.error(
+      `[e2e] the server stopped during the tests (exit ${server.process.exitCode}, signal ${server.process.signalCode}):\n${server.output()}`,
+    );
+  }
+  await browser?.close();
+  await server?.stop();
 }
