@@ -1,0 +1,449 @@
+// npm run bench [-- options]: the production server on a temp SQLite file (and PostgreSQL when
+// one is available), driven by autocannon from a separate process; one table, also written as
+// JSON to bench-results/. See bench/README-section.md.
+//
+//   --duration=10     seconds measured per row (after --warmup=3 seconds of unrecorded load)
+//   --connections=10  connections for every row but the 100-connection one
+//   --sizes=1k,100k,1m  database sizes for the flat-latency rows
+//   --postgres=auto|on|off   auto: TEST_POSTGRES_URL, or a throwaway server when /usr/local/bin/pg_ctl exists
+//   --sqlite=on|off   the SQLite rows
+//   --workers=1       WEB_CONCURRENCY for the server (cluster mode when > 1)
+//   --env=KEY=VALUE   extra server environment (repeatable), e.g. --env=TOKEN_CACHE_SIZE=0
+//   --label=name      a name for this run in the JSON file
+//   --rows=1,3,6      only these rows (ids as in the table; 6 = every size), e.g. to compare one lever
+//   --quick           --duration=3 --warmup=1 --sizes=1k,20k --postgres=off
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, totalmem, platform, release, arch, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ApiClient, type TestUser } from '../test/support/client.js';
+import { postgresBinariesAvailable, postgresUrlFor, startThrowawayPostgres, type ThrowawayPostgres } from '../test/support/postgres.js';
+import { repoRoot, startServer, tempDataDir, type RunningServer } from '../test/support/server.js';
+import { benchJwtVerification, type MicroResult } from './jwt.js';
+import type { LoadResult, LoadSpec } from './load.js';
+import { postgresSeeder, sqliteSeeder, type TaskSeeder } from './seed.js';
+
+// ---------------------------------------------------------------- options
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const option = (name: string, fallback: string) => {
+  const found = args.filter((arg) => arg.startsWith(`--${name}=`)).at(-1);
+  return found ? found.slice(name.length + 3) : fallback;
+};
+const quick = flag('quick');
+const opts = {
+  duration: Number(option('duration', quick ? '3' : '10')),
+  warmup: Number(option('warmup', quick ? '1' : '3')),
+  connections: Number(option('connections', '10')),
+  sizes: option('sizes', quick ? '1k,20k' : '1k,100k,1m').split(',').map(parseSize),
+  postgres: option('postgres', quick ? 'off' : 'auto') as 'auto' | 'on' | 'off',
+  sqlite: option('sqlite', 'on') as 'on' | 'off',
+  workers: option('workers', '1'),
+  label: option('label', quick ? 'quick' : 'full'),
+  rows: option('rows', '').split(',').filter(Boolean),
+  serverEnv: Object.fromEntries(
+    args.filter((arg) => arg.startsWith('--env=')).map((arg) => {
+      const [key, ...value] = arg.slice('--env='.length).split('=');
+      return [key!, value.join('=')];
+    }),
+  ) as Record<string, string>,
+};
+
+function parseSize(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text.trim());
+  if (!match) throw new Error(`bad size "${text}" (e.g. 1k, 100k, 1m)`);
+  return Math.round(Number(match[1]) * { '': 1, k: 1_000, m: 1_000_000 }[match[2]!.toLowerCase() as '' | 'k' | 'm']);
+}
+const formatSize = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1_000 ? `${Math.round(n / 1_000)}k` : String(n));
+
+/** The measured user owns this many tasks once the database is large enough (the brief: 10k of 1M). */
+const MEASURED_USER_TASKS = 10_000;
+
+// ---------------------------------------------------------------- GraphQL documents
+
+const TASK_FIELDS = 'id title description completed priority dueDate createdAt updatedAt';
+// The web app's list query (client/src/lib/taskDocuments.ts) without totalCount, which is a separate COUNT.
+const LIST = `query TaskList($first: Int!) { tasks(first: $first) { edges { cursor node { ${TASK_FIELDS} } } pageInfo { hasNextPage endCursor } } }`;
+const LIST_WITH_COUNT = `query TaskList($first: Int!) { tasks(first: $first) { totalCount edges { cursor node { ${TASK_FIELDS} } } pageInfo { hasNextPage endCursor } } }`;
+const CREATE = `mutation CreateTask($input: CreateTaskInput!) { createTask(input: $input) { ${TASK_FIELDS} } }`;
+const TOGGLE = `mutation ToggleTask($id: ID!) { toggleTask(id: $id) { ${TASK_FIELDS} } }`;
+
+// ---------------------------------------------------------------- rows
+
+export interface Row {
+  id: string;
+  database: 'sqlite' | 'postgresql' | 'in-process';
+  name: string;
+  connections: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  /** Throughput relative to row 1 on the same database. */
+  ratio: number | null;
+  /** Server CPU time (user + system, all its processes) per answered request, in ms. */
+  cpuPerRequest?: number;
+  /** Load average (1 min) when the row ended: other work on the machine skews every number. */
+  load?: number;
+  unit: 'ms' | 'µs';
+  detail?: Record<string, unknown>;
+}
+
+const rows: Row[] = [];
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+/** Runs bench/load.ts in a child process: autocannon never shares the server's event loop. */
+function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/load.ts'), JSON.stringify(spec)], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
+      try {
+        resolvePromise(JSON.parse(out.trim().split('\n').at(-1)!) as LoadResult);
+      } catch (error) {
+        reject(new Error(`load generator printed no result: ${out}`, { cause: error }));
+      }
+    });
+  });
+}
+
+interface Target {
+  server: RunningServer;
+  database: Row['database'];
+}
+
+interface Scenario {
+  id: string;
+  name: string;
+  query: string;
+  variables?: Record<string, unknown>;
+  token?: () => Promise<string>;
+  connections?: number;
+  overallRate?: number;
+}
+
+const wanted = (id: string) => opts.rows.length === 0 || opts.rows.some((want) => id === want || (want === '6' && id.startsWith('6 @')));
+
+async function measureRow(target: Target, scenario: Scenario): Promise<Row | undefined> {
+  if (!wanted(scenario.id)) return undefined;
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
+  if (scenario.token) headers.authorization = `Bearer ${await scenario.token()}`;
+  const body = JSON.stringify({ query: scenario.query, variables: scenario.variables ?? {} });
+  // One request first: a row that measures errors would be worse than no row.
+  const check = await fetch(`${target.server.url}/graphql`, { method: 'POST', headers, body });
+  const checkBody = (await check.json()) as { errors?: unknown };
+  if (!check.ok || checkBody.errors) throw new Error(`${scenario.name}: ${check.status} ${JSON.stringify(checkBody).slice(0, 500)}`);
+
+  const connections = scenario.connections ?? opts.connections;
+  log(`${target.database} ${scenario.id} ${scenario.name} (${connections} connections, ${opts.duration}s)`);
+  const cpuBefore = cpuMsOfTree(target.server.process.pid!);
+  const result = await runLoad({
+    url: `${target.server.url}/graphql`,
+    headers,
+    body,
+    connections,
+    duration: opts.duration,
+    warmup: opts.warmup,
+    overallRate: scenario.overallRate,
+  });
+  const cpuMs = cpuMsOfTree(target.server.process.pid!) - cpuBefore;
+  if (result.non2xx || result.errors || result.timeouts) {
+    log(`  ! ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+  }
+  const row: Row = {
+    id: scenario.id,
+    database: target.database,
+    name: scenario.name,
+    connections,
+    rps: result.rps,
+    p50: result.p50,
+    p99: result.p99,
+    ratio: null, // filled in by addRatios() once row 1 of this database is measured
+    unit: 'ms',
+    // Warm-up requests are included in the CPU time, so count them too (at the measured rate).
+    cpuPerRequest: cpuMs / (result.requests * ((opts.duration + opts.warmup) / opts.duration)),
+    load: loadavg()[0],
+    detail: { ...result },
+  };
+  rows.push(row);
+  log(`  ${row.rps.toFixed(0)} req/s  p50 ${row.p50.toFixed(2)} ms  p99 ${row.p99.toFixed(2)} ms  server CPU ${row.cpuPerRequest!.toFixed(3)} ms/req  load ${row.load!.toFixed(1)}`);
+  return row;
+}
+
+/** CPU time (ms) used so far by a process and its descendants (cluster workers), from /proc. */
+const CLOCK_TICKS_PER_MS = 100 / 1000; // USER_HZ is 100 on Linux
+function cpuMsOfTree(rootPid: number): number {
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // After "pid (comm) ": state ppid … utime(14th overall → index 11 here) stime(12).
+      stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  let ticks = 0;
+  const pending = [rootPid];
+  while (pending.length) {
+    const pid = pending.pop()!;
+    ticks += stats.get(pid)?.ticks ?? 0;
+    for (const [child, stat] of stats) if (stat.ppid === pid) pending.push(child);
+  }
+  return ticks / CLOCK_TICKS_PER_MS;
+}
+
+// ---------------------------------------------------------------- users and tokens
+
+/** Signs a user up once; its JWT is reused and renewed only when it nears expiry (auth endpoints are rate limited). */
+class BenchUser {
+  private jwt: string;
+  private expiresAt: number;
+  constructor(
+    private readonly api: ApiClient,
+    readonly user: TestUser,
+  ) {
+    this.jwt = user.jwt;
+    this.expiresAt = BenchUser.expiryOf(user.jwt);
+  }
+  static async create(api: ApiClient, name: string): Promise<BenchUser> {
+    return new BenchUser(api, await api.createUser({ name, email: `${name}-${Date.now()}@bench.invalid` }));
+  }
+  private static expiryOf(jwt: string): number {
+    const payload = JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { exp: number };
+    return payload.exp * 1000;
+  }
+  /** A JWT valid for at least the next row (duration + warmup + margin). */
+  token = async (): Promise<string> => {
+    if (this.expiresAt - Date.now() < (opts.duration + opts.warmup + 60) * 1000) {
+      this.jwt = await this.api.jwtFor(this.user.sessionToken);
+      this.expiresAt = BenchUser.expiryOf(this.jwt);
+    }
+    return this.jwt;
+  };
+}
+
+// ---------------------------------------------------------------- one database
+
+async function benchDatabase(database: 'sqlite' | 'postgresql', adminUrl?: string) {
+  const dataDir = tempDataDir('taskfort-bench-');
+  const databaseUrl = database === 'sqlite' ? `file:${join(dataDir, 'bench.db')}` : postgresUrlFor(adminUrl!, dataDir);
+  log(`${database}: starting the production server (WEB_CONCURRENCY=${opts.workers}) on ${database === 'sqlite' ? databaseUrl : 'a fresh database'}`);
+  const server = await startServer({
+    dataDir,
+    env: {
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      WEB_CONCURRENCY: opts.workers,
+      // Two sign-ups and two tokens per database stay inside the auth rate limits; pass a raised
+      // limit through only when the caller sets one (the knob may not exist in this version).
+      ...(process.env.AUTH_RATE_LIMIT ? { AUTH_RATE_LIMIT: process.env.AUTH_RATE_LIMIT } : {}),
+      ...opts.serverEnv,
+    },
+  });
+  let seeder: TaskSeeder | undefined;
+  let stopping = false;
+  try {
+    const target: Target = { server, database };
+    server.process.once('exit', (code, signal) => {
+      if (!stopping) log(`${database}: the server exited unexpectedly (code ${code}, signal ${signal}) at ${new Date().toISOString()}`);
+    });
+    const api = new ApiClient(server.url);
+    const reader = await BenchUser.create(api, 'reader');
+    const writer = await BenchUser.create(api, 'writer');
+    seeder = database === 'sqlite' ? sqliteSeeder(join(dataDir, 'bench.db')) : postgresSeeder(databaseUrl);
+
+    const toggled = await api.graphql(CREATE, { input: { title: 'toggled by the bench' } }, { token: await writer.token() });
+    const toggleId = (toggled.data as { createTask: { id: string } }).createTask.id;
+
+    const sizes = [...opts.sizes].sort((a, b) => a - b);
+    const growTo = async (total: number) => {
+      const measuredUserTasks = Math.min(MEASURED_USER_TASKS, total);
+      log(`${database}: seeding to ${formatSize(total)} tasks (${formatSize(measuredUserTasks)} for the measured user)…`);
+      const grown = await seeder!.grow({ total, measuredUserId: reader.user.id, measuredUserTasks });
+      log(`  ${grown.total} tasks, ${grown.measured} for the measured user, in ${grown.seconds.toFixed(1)} s`);
+      return grown;
+    };
+    const listRow = async (total: number) => {
+      if (!wanted('6 @') && total !== sizes[0]) return;
+      const grown = await growTo(total);
+      const row = await measureRow(target, {
+        id: `6 @${formatSize(total)}`,
+        name: `tasks(first:20), ${formatSize(grown.total)} tasks in DB, ${formatSize(grown.measured)} the user's`,
+        query: LIST,
+        variables: { first: 20 },
+        token: reader.token,
+      });
+      if (row) row.detail = { ...row.detail, tasksInDatabase: grown.total, tasksOfUser: grown.measured };
+    };
+
+    // The smallest size first, before the write rows add tasks of their own.
+    await listRow(sizes[0]!);
+    await measureRow(target, { id: '1', name: '{ __typename }, no token (baseline)', query: '{ __typename }' });
+    await measureRow(target, { id: '2', name: 'me { id }, bearer JWT', query: '{ me { id } }', token: reader.token });
+    await measureRow(target, { id: '3', name: 'tasks(first:20), bearer JWT', query: LIST, variables: { first: 20 }, token: reader.token });
+    await measureRow(target, {
+      id: '4a',
+      name: 'createTask',
+      query: CREATE,
+      variables: { input: { title: 'Benchmark task', description: 'created under load', priority: 'HIGH' } },
+      token: writer.token,
+    });
+    await measureRow(target, { id: '4b', name: 'toggleTask', query: TOGGLE, variables: { id: toggleId }, token: writer.token });
+    await measureRow(target, {
+      id: '5',
+      name: 'tasks(first:20), 100 connections',
+      query: LIST,
+      variables: { first: 20 },
+      token: reader.token,
+      connections: 100,
+    });
+    // The same 100 clients, but sending at half the closed-loop throughput of row 3 in total:
+    // the latency those clients see when the server is busy but not saturated.
+    const rate = Math.max(10, Math.round(0.5 * (rows.find((row) => row.database === database && row.id === '3')?.rps ?? 600)));
+    await measureRow(target, {
+      id: '5b',
+      name: `tasks(first:20), 100 connections, ${rate} req/s offered (50% of row 3)`,
+      query: LIST,
+      variables: { first: 20 },
+      token: reader.token,
+      connections: 100,
+      overallRate: rate,
+    });
+    for (const size of sizes.slice(1)) await listRow(size);
+    await measureRow(target, {
+      id: '6+',
+      name: `tasks(first:20) + totalCount (a COUNT of the user's tasks)`,
+      query: LIST_WITH_COUNT,
+      variables: { first: 20 },
+      token: reader.token,
+    });
+  } catch (error) {
+    log(`${database}: failed; the server's last output:\n${server.output().slice(-4000)}`);
+    throw error;
+  } finally {
+    stopping = true;
+    await seeder?.close();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+function addRatios() {
+  for (const row of rows) {
+    if (row.unit !== 'ms') continue;
+    const baseline = rows.find((candidate) => candidate.database === row.database && candidate.id === '1');
+    row.ratio = baseline ? row.rps / baseline.rps : null;
+  }
+}
+
+function machineInfo() {
+  const cpuList = cpus();
+  return {
+    cpuModel: cpuList[0]?.model ?? 'unknown',
+    cores: cpuList.length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    freeMemoryGb: Math.round(freemem() / 2 ** 30),
+    loadAverage: loadavg(),
+    node: process.version,
+    platform: `${platform()} ${release()} ${arch()}`,
+    date: new Date().toISOString(),
+  };
+}
+
+function microRows(results: MicroResult[]) {
+  const [jose] = results;
+  results.forEach((result, i) =>
+    rows.push({
+      id: `7${'abcd'[i]}`,
+      database: 'in-process',
+      name: `JWT: ${result.name}`,
+      connections: 1,
+      rps: 1e6 / result.meanUs,
+      p50: result.p50Us,
+      p99: result.p99Us,
+      ratio: jose ? jose.meanUs / result.meanUs : null,
+      unit: 'µs',
+      detail: { meanUs: result.meanUs, iterations: result.ops },
+    }),
+  );
+}
+
+/** Database, then row number, then suffix (4a before 4b; 6 by database size; 6+ last). */
+const order = (row: Row) => {
+  const dbRank = { sqlite: 0, postgresql: 1, 'in-process': 2 }[row.database];
+  const size = Number(row.detail?.tasksInDatabase ?? 0);
+  const suffix = row.id.includes('@') ? size / 1e9 : row.id.endsWith('+') ? 0.9 : row.id.length > 1 ? (row.id.charCodeAt(1) - 96) / 100 : 0;
+  return dbRank * 100 + Number.parseInt(row.id, 10) + suffix;
+};
+
+export function formatTable(list: Row[]): string {
+  const header = ['#', 'db', 'what', 'conns', 'req/s', 'p50', 'p99', 'vs row 1', 'server CPU/req'];
+  const lines = [...list].sort((a, b) => order(a) - order(b)).map((row) => [
+    row.id,
+    row.database,
+    row.name,
+    String(row.connections),
+    row.unit === 'µs' ? `${Math.round(row.rps)}/s` : row.rps.toFixed(0),
+    `${row.p50.toFixed(row.p50 < 10 ? 2 : 1)} ${row.unit}`,
+    `${row.p99.toFixed(row.p99 < 10 ? 2 : 1)} ${row.unit}`,
+    row.ratio === null ? '' : row.unit === 'µs' ? `${row.ratio.toFixed(1)}× jose` : `${(row.ratio * 100).toFixed(0)}%`,
+    row.cpuPerRequest === undefined ? '' : `${row.cpuPerRequest.toFixed(2)} ms`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i]!.length)));
+  const render = (cells: string[]) => `| ${cells.map((cell, i) => (i >= 3 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join(' | ')} |`;
+  return [render(header), `|${widths.map((w, i) => (i >= 3 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`, ...lines.map(render)].join('\n');
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const started = Date.now();
+  const machine = machineInfo();
+  log(`${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}; options ${JSON.stringify(opts)}`);
+
+  log('in-process: JWT verification micro-benchmark');
+  microRows(await benchJwtVerification());
+
+  if (opts.sqlite === 'on') await benchDatabase('sqlite');
+
+  let postgres: ThrowawayPostgres | undefined;
+  const wantPostgres = opts.postgres === 'on' || (opts.postgres === 'auto' && (process.env.TEST_POSTGRES_URL || postgresBinariesAvailable()));
+  if (wantPostgres) {
+    try {
+      const adminUrl = process.env.TEST_POSTGRES_URL ?? (postgres = await startThrowawayPostgres()).url;
+      await benchDatabase('postgresql', adminUrl);
+    } catch (error) {
+      if (opts.postgres === 'on') throw error;
+      log(`PostgreSQL rows skipped: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      postgres?.stop();
+    }
+  } else {
+    log('PostgreSQL rows skipped (no TEST_POSTGRES_URL and no /usr/local/bin/pg_ctl, or --postgres=off)');
+  }
+
+  addRatios();
+  const table = formatTable(rows);
+  console.log(`\nTaskfort benchmark — ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, ${machine.date}`);
+  console.log(`WEB_CONCURRENCY=${opts.workers}; ${opts.duration}s per row after ${opts.warmup}s warm-up; load from a separate autocannon process on the same machine\n`);
+  console.log(table);
+
+  const outDir = resolve(repoRoot, 'bench-results');
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `${machine.date.replace(/[:.]/g, '-')}-${opts.label}.json`);
+  writeFileSync(file, `${JSON.stringify({ machine, options: opts, seconds: (Date.now() - started) / 1000, rows, table }, null, 2)}\n`);
+  console.log(`\n${rows.length} rows in ${((Date.now() - started) / 1000).toFixed(0)} s; written to ${file}`);
+}
+
+await main();
