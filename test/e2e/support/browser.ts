@@ -96,6 +96,7 @@ export function uniqueEmail(prefix = 'user'): string {
 export const STRONG_PASSWORD = 'violet tractor harbour sings';
 
 export async function signUpThroughForm(page: Page, user: { name: string; email: string; password: string }) {
+  await visible(page.getByRole('heading', { name: 'Create your Taskfort account' }));
   await page.getByLabel('Name').fill(user.name);
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password', { exact: true }).fill(user.password);
@@ -103,6 +104,8 @@ export async function signUpThroughForm(page: Page, user: { name: string; email:
 }
 
 export async function signInThroughForm(page: Page, user: { email: string; password: string }) {
+  // Both auth pages have Email and Password fields: be sure which page is showing.
+  await visible(page.getByRole('heading', { name: 'Sign in to Taskfort' }));
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password', { exact: true }).fill(user.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
