@@ -24,9 +24,22 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Waits until the element is visible (playwright-core has no expect of its own). */
-export function visible(locator: Locator, timeout = 20_000) {
-  return locator.waitFor({ state: 'visible', timeout });
+/**
+ * Waits until the element is visible (playwright-core has no expect of its own). On a timeout,
+ * the error says what the page showed instead, and a screenshot goes to test-results/failures/.
+ */
+export async function visible(locator: Locator, timeout = 20_000) {
+  try {
+    await locator.waitFor({ state: 'visible', timeout });
+  } catch (error) {
+    const page = locator.page();
+    const failureDir = join(repoRoot, 'test-results', 'failures');
+    mkdirSync(failureDir, { recursive: true });
+    const screenshot = join(failureDir, `${Date.now()}.png`);
+    await page.screenshot({ path: screenshot, fullPage: true }).catch(() => {});
+    const shown = await page.locator('body').innerText().catch(() => '(page closed)');
+    throw new Error(`${(error as Error).message}\nThe page (${page.url()}) showed:\n${shown}\nScreenshot: ${screenshot}`);
+  }
 }
 
 /** Waits until the element is hidden (a closed <dialog>) or gone. */
