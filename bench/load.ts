@@ -5,6 +5,7 @@
 // autocannon's own latency histogram has 1 ms resolution (its lowest discernible value is 1),
 // too coarse for sub-millisecond requests, so every 2xx response time is also recorded here
 // from autocannon's 'response' event (a float in ms, measured with process.hrtime).
+import { Agent, request } from 'node:http';
 import autocannon from 'autocannon';
 
 export interface LoadSpec {
@@ -16,8 +17,14 @@ export interface LoadSpec {
   duration: number;
   /** Seconds of load before measuring (JIT, caches, SQLite page cache), not recorded. */
   warmup: number;
-  /** Open-loop: at most this many requests per second across all connections (default: as fast as answered). */
-  overallRate?: number;
+  /**
+   * Open loop: requests are sent on a fixed schedule, this many per second in total, over up to
+   * `connections` keep-alive connections, and each latency counts from the scheduled send time
+   * (so time spent queued behind a slow answer is included). autocannon's own rate option sends
+   * each connection's quota back to back at the start of every second (all connections in phase),
+   * which measures a burst, not a steady load; this mode does not use autocannon.
+   */
+  pacedRate?: number;
 }
 
 export interface LoadResult {
@@ -45,7 +52,6 @@ function runOnce(spec: LoadSpec, seconds: number, onResponse?: (status: number, 
         connections: spec.connections,
         duration: seconds,
         timeout: 10,
-        ...(spec.overallRate ? { overallRate: spec.overallRate } : {}),
       },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
@@ -58,20 +64,69 @@ function runOnce(spec: LoadSpec, seconds: number, onResponse?: (status: number, 
   });
 }
 
+/** The open-loop generator: see LoadSpec.pacedRate. */
+async function runPaced(spec: LoadSpec, rate: number, seconds: number, onResponse?: (status: number, ms: number) => void) {
+  const url = new URL(spec.url);
+  const body = Buffer.from(spec.body);
+  const agent = new Agent({ keepAlive: true, maxSockets: spec.connections });
+  const headers = { ...spec.headers, 'content-length': String(body.length) };
+  let errors = 0;
+  let inFlight = 0;
+  const send = (scheduledAt: number) => {
+    inFlight += 1;
+    const done = (status: number) => {
+      inFlight -= 1;
+      if (status === 0) errors += 1;
+      onResponse?.(status, performance.now() - scheduledAt);
+    };
+    const req = request({ agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers }, (res) => {
+      res.resume();
+      res.once('end', () => done(res.statusCode ?? 0));
+    });
+    req.once('error', () => done(0));
+    req.end(body);
+  };
+  const interval = 1000 / rate;
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  let next = started;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (next <= now && next < end) {
+        send(next);
+        next += interval;
+      }
+      if (next < end) setTimeout(tick, 1);
+      else resolve();
+    };
+    tick();
+  });
+  while (inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+  agent.destroy();
+  return { errors, non2xx: 0, timeouts: 0, duration: seconds };
+}
+
 const percentile = (sorted: Float64Array, p: number) =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 export async function measure(spec: LoadSpec): Promise<LoadResult> {
-  if (spec.warmup > 0) await runOnce(spec, spec.warmup);
+  const run = (seconds: number, onResponse?: (status: number, ms: number) => void) =>
+    spec.pacedRate ? runPaced(spec, spec.pacedRate, seconds, onResponse) : runOnce(spec, seconds, onResponse);
+  if (spec.warmup > 0) await run(spec.warmup);
   let latencies = new Float64Array(1 << 16);
   let count = 0;
   // autocannon's own duration is rounded and includes connecting; time the responses instead.
   let first = 0;
   let last = 0;
-  const result = await runOnce(spec, spec.duration, (status, ms) => {
+  let non2xx = 0;
+  const result = await run(spec.duration, (status, ms) => {
     last = performance.now();
     if (first === 0) first = last - ms;
-    if (status < 200 || status >= 300) return;
+    if (status < 200 || status >= 300) {
+      if (status !== 0) non2xx += 1;
+      return;
+    }
     if (count === latencies.length) {
       const grown = new Float64Array(latencies.length * 2);
       grown.set(latencies);
@@ -91,7 +146,7 @@ export async function measure(spec: LoadSpec): Promise<LoadResult> {
     p99: percentile(sorted, 99),
     max: sorted.length ? sorted[sorted.length - 1]! : NaN,
     mean: count ? sum / count : NaN,
-    non2xx: result.non2xx,
+    non2xx: Math.max(non2xx, result.non2xx),
     errors: result.errors,
     timeouts: result.timeouts,
   };

@@ -143,7 +143,9 @@ export function postgresSeeder(url: string): TaskSeeder {
         if (mine) await insertTasks(mine, '$1', [measuredUserId]);
         if (others) await insertTasks(others, `'benchuser' || lpad(floor(random() * ${OTHER_USERS})::int::text, 5, '0')`, []);
       }
-      await client.query('ANALYZE "task"');
+      // What autovacuum would have done by now: statistics, and the visibility map that lets
+      // COUNT(*) answer from the index alone.
+      await client.query('VACUUM ANALYZE "task"');
       return { total: await count(), measured: await count(measuredUserId), seconds: (performance.now() - started) / 1000 };
     },
     async close() {

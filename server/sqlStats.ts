@@ -1,6 +1,6 @@
 // SQL statement counts per HTTP request, for tests and diagnosis: with TASKFORT_SQL_STATS=1 the
 // server logs one JSON line per finished request, e.g.
-//   {"log":"sql","method":"POST","path":"/graphql","status":200,"requestId":null,"statements":1,"sql":["SELECT …"]}
+//   {"log":"sql","method":"POST","path":"/graphql","status":200,"requestId":null,"ms":1.2,"statements":1,"sql":["SELECT …"]}
 // (requestId: the request's X-Request-Id header, so a caller can find the line for its request).
 // Off by default: it costs an AsyncLocalStorage context per request and a wrapper per query.
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -35,12 +35,22 @@ function logStatementsPerRequest() {
   subscribe('http.server.request.start', (message) => {
     const { request, response } = message as { request: IncomingMessage; response: ServerResponse };
     const log: RequestStatements = { sql: [] };
+    const started = performance.now();
     current.enterWith(log);
     response.once('finish', () => {
       const path = (request.url ?? '/').split('?')[0];
       const requestId = request.headers['x-request-id'] ?? null;
       console.log(
-        JSON.stringify({ log: 'sql', method: request.method, path, status: response.statusCode, requestId, statements: log.sql.length, sql: log.sql }),
+        JSON.stringify({
+          log: 'sql',
+          method: request.method,
+          path,
+          status: response.statusCode,
+          requestId,
+          ms: Math.round((performance.now() - started) * 100) / 100,
+          statements: log.sql.length,
+          sql: log.sql,
+        }),
       );
     });
   });
