@@ -56,24 +56,9 @@ function logStatementsPerRequest() {
   });
 }
 
-function countTransaction(transaction: Transaction): Transaction {
-  return new Proxy(transaction, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      if (property === 'queryRaw' || property === 'executeRaw') {
-        return (query: { sql: string }) => {
-          record(query.sql);
-          return value.call(target, query);
-        };
-      }
-      return value.bind(target);
-    },
-  });
-}
-
-function countAdapter(adapter: SqlDriverAdapter): SqlDriverAdapter {
-  return new Proxy(adapter, {
+/** Counts the statements an adapter or one of its transactions runs (a transaction has no executeScript/startTransaction). */
+function countStatements<T extends Transaction | SqlDriverAdapter>(queryable: T): T {
+  return new Proxy(queryable, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (typeof value !== 'function') return value;
@@ -92,7 +77,7 @@ function countAdapter(adapter: SqlDriverAdapter): SqlDriverAdapter {
       if (property === 'startTransaction') {
         return async (...args: unknown[]) => {
           record('BEGIN'); // the adapters send it themselves, not through queryRaw
-          return countTransaction(await value.apply(target, args));
+          return countStatements(await value.apply(target, args));
         };
       }
       return value.bind(target);
@@ -112,7 +97,7 @@ export function withSqlStats<F extends SqlDriverAdapterFactory>(factory: F): F {
       const value = Reflect.get(target, property, receiver);
       if (typeof value !== 'function') return value;
       if (property === 'connect' || property === 'connectToShadowDb') {
-        return async () => countAdapter(await value.call(target));
+        return async () => countStatements(await value.call(target));
       }
       return value.bind(target);
     },
