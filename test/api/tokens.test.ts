@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair, SignJWT, decodeJwt, decodeProtectedHeader, base64url } from 'jose';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, codesOf, type TestUser } from '../support/client.js';
+import { ApiClient, startServerWithUser, codesOf, type TestUser } from '../support/client.js';
 import { startServer, tempDataDir, type RunningServer } from '../support/server.js';
 
 const ME = '{ me { id email } }';
@@ -11,9 +11,7 @@ let api: ApiClient;
 let user: TestUser;
 
 beforeAll(async () => {
-  server = await startServer();
-  api = new ApiClient(server.url);
-  user = await api.createUser();
+  ({ server, api, user } = await startServerWithUser());
 });
 afterAll(() => server?.stop());
 

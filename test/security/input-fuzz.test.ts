@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, type GraphQLResponse, type TestUser } from '../support/client.js';
-import { startServer, type RunningServer } from '../support/server.js';
+import { ApiClient, startServerWithUser, type GraphQLResponse, type TestUser } from '../support/client.js';
+import type { RunningServer } from '../support/server.js';
 
 // OWASP API8:2023 (security misconfiguration: stack traces) and API10 (unsafe consumption):
 // hostile input is stored verbatim or refused with a code; never a 5xx, never a stack or SQL.
@@ -10,9 +10,7 @@ let api: ApiClient;
 let user: TestUser;
 
 beforeAll(async () => {
-  server = await startServer();
-  api = new ApiClient(server.url);
-  user = await api.createUser();
+  ({ server, api, user } = await startServerWithUser());
 });
 afterAll(() => server?.stop());
 

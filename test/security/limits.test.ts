@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, codesOf, type TestUser } from '../support/client.js';
+import { ApiClient, startServerWithUser, codesOf, type TestUser } from '../support/client.js';
 import { startServer, type RunningServer } from '../support/server.js';
 
 // OWASP API4:2023 (unrestricted resource consumption) and the OWASP GraphQL cheat sheet:
@@ -11,9 +11,7 @@ let api: ApiClient;
 let user: TestUser;
 
 beforeAll(async () => {
-  server = await startServer();
-  api = new ApiClient(server.url);
-  user = await api.createUser();
+  ({ server, api, user } = await startServerWithUser());
 });
 afterAll(() => server?.stop());
 

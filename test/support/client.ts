@@ -1,3 +1,4 @@
+import { startServer, type RunningServer, type StartOptions } from './server.js';
 import { randomUUID } from 'node:crypto';
 
 export interface GraphQLError {
@@ -98,3 +99,10 @@ export class ApiClient {
 }
 
 export const codesOf = (response: Pick<GraphQLResponse<unknown>, 'errors'>) => (response.errors ?? []).map((error) => error.extensions?.code);
+
+/** The common suite set-up: the real server, a client for it, and one signed-up user with a JWT. */
+export async function startServerWithUser(options: StartOptions = {}): Promise<{ server: RunningServer; api: ApiClient; user: TestUser }> {
+  const server = await startServer(options);
+  const api = new ApiClient(server.url);
+  return { server, api, user: await api.createUser() };
+}
