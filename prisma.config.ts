@@ -1,5 +1,5 @@
 // Prisma CLI configuration. The data model lives in prisma/schema.prisma (SQLite, the
-// default); the PostgreSQL schema is generated from it (prisma/generate-postgres-schema.ts)
+// default); the PostgreSQL schema is generated from it (server/scripts/generate-postgres-schema.ts)
 // and chosen when DATABASE_URL is a postgresql:// URL.
 import { isAbsolute, resolve } from 'node:path';
 import { defineConfig } from 'prisma/config';

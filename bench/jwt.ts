@@ -2,8 +2,8 @@
 // Same token shape the server mints (EdDSA/Ed25519, iss, aud, sub, email, name, 15 min), the
 // same key-set wrapper the server uses, and the server's own verifier with and without its cache.
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
-import { reloadingKeySet } from '../server/keySet.js';
-import { createTokenVerifier } from '../server/viewer.js';
+import { reloadingKeySet } from '../server/tokens/keySet.js';
+import { createTokenVerifier } from '../server/tokens/verifier.js';
 
 export interface MicroResult {
   name: string;

@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -178,31 +176,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedOrigins: [...trustedOrigins],
     clientDistDir: resolve(repoRoot, env.CLIENT_DIST_DIR || 'dist/client'),
   };
-}
-
-/**
- * BETTER_AUTH_SECRET encrypts the JWT signing keys at rest and signs session cookies.
- * In development a missing secret is generated once and kept in an ignored file next to
- * the data, so restarts keep sessions and keys valid. Production refuses to start without one.
- */
-export function resolveAuthSecret(config: Config, env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env.BETTER_AUTH_SECRET;
-  if (fromEnv) {
-    if (fromEnv.length < 32) throw new Error('BETTER_AUTH_SECRET must be at least 32 characters long');
-    return fromEnv;
-  }
-  if (config.isProduction) {
-    throw new Error(
-      'BETTER_AUTH_SECRET is not set. Refusing to start with NODE_ENV=production: generate one with `openssl rand -base64 32` and set it in the environment.',
-    );
-  }
-  const secretDir =
-    config.databaseProvider === 'sqlite' ? dirname(sqlitePathOf(config.databaseUrl)) : resolve(repoRoot, 'data');
-  const secretFile = resolve(secretDir, '.auth-secret');
-  if (existsSync(secretFile)) return readFileSync(secretFile, 'utf8').trim();
-  mkdirSync(secretDir, { recursive: true });
-  const secret = randomBytes(32).toString('base64url');
-  writeFileSync(secretFile, `${secret}\n`, { mode: 0o600 });
-  console.warn(`[taskfort] BETTER_AUTH_SECRET is not set: generated a development secret in ${secretFile}`);
-  return secret;
 }

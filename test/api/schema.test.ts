@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { printedSchema } from '../../server/schema/index.js';
+import { printedSchema } from '../../server/graphql/schema/index.js';
 import { repoRoot } from '../support/server.js';
 
 describe('the GraphQL contract', () => {

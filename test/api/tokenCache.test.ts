@@ -3,7 +3,7 @@
 // token, and a refused token must not poison the cache for the genuine one.
 import { base64url, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VerifiedTokenCache } from '../../server/tokenCache.js';
+import { VerifiedTokenCache } from '../../server/tokens/tokenCache.js';
 import { ApiClient, codesOf, type TestUser } from '../support/client.js';
 import { startServer, type RunningServer } from '../support/server.js';
 

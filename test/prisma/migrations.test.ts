@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { postgresSchemaFrom, postgresSchemaPath, sqliteSchemaPath } from '../../prisma/generate-postgres-schema.js';
+import { postgresSchemaFrom, postgresSchemaPath, sqliteSchemaPath } from '../../server/scripts/generate-postgres-schema.js';
 import { repoRoot, tempDataDir } from '../support/server.js';
 
 const run = promisify(execFile);
@@ -33,7 +33,7 @@ function freshSqliteUrl() {
 }
 
 describe('one data model, two providers', () => {
-  it('prisma/postgresql/schema.prisma is exactly what prisma/generate-postgres-schema.ts makes of prisma/schema.prisma', () => {
+  it('prisma/postgresql/schema.prisma is exactly what server/scripts/generate-postgres-schema.ts makes of prisma/schema.prisma', () => {
     expect(readFileSync(postgresSchemaPath, 'utf8')).toBe(postgresSchemaFrom(readFileSync(sqliteSchemaPath, 'utf8')));
   });
 });

@@ -55,7 +55,7 @@ export interface StartOptions {
   readyTimeoutMs?: number;
 }
 
-/** Starts the real server (`server/server.ts`) as a child process and waits until it answers. */
+/** Starts the real server (`server/main.ts`) as a child process and waits until it answers. */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const dataDir = options.dataDir ?? tempDataDir();
   const port = await freePort();
@@ -76,7 +76,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   // Vitest sets TEST=true, which Better Auth reads as "test mode" and then skips its origin checks.
   for (const key of Object.keys(env)) if (key === 'TEST' || key.startsWith('VITEST')) delete env[key];
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

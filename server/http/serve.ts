@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from './app.js';
-import type { Config } from './config.js';
-import { createDatabase, type Database } from './db.js';
-import { isDatabaseUpToDate, migrateDatabase } from './migrate.js';
+import type { Config } from '../config.js';
+import { createDatabase, type Database } from '../db/client.js';
+import { isDatabaseUpToDate, migrateDatabase } from '../db/migrate.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 

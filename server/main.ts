@@ -1,9 +1,9 @@
 import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { runClusterPrimary } from './cluster.js';
+import { runClusterPrimary } from './http/cluster.js';
 import { loadConfig, repoRoot } from './config.js';
-import { serve } from './serve.js';
+import { serve } from './http/serve.js';
 
 const envFile = resolve(repoRoot, '.env');
 if (existsSync(envFile)) process.loadEnvFile(envFile);

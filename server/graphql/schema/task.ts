@@ -1,6 +1,6 @@
 import { builder, MUTATION_COMPLEXITY } from '../builder.js';
 import { taskNotFoundError } from '../errors.js';
-import { Prisma } from '../generated/prisma/client.js';
+import { Prisma } from '../../generated/prisma/client.js';
 import { TaskPriority } from './enums.js';
 import {
   CreateTaskInput,

@@ -4,12 +4,12 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
-import type { DatabaseProvider, RequestLimits } from './config.js';
-import type { Database } from './db.js';
+import type { DatabaseProvider, RequestLimits } from '../config.js';
+import type { Database } from '../db/client.js';
 import { apiError, forbiddenError, missingTokenError, taskNotFoundError } from './errors.js';
-import type PrismaTypes from './generated/pothos-types.js';
-import { getDatamodel } from './generated/pothos-types.js';
-import type { Viewer } from './viewer.js';
+import type PrismaTypes from '../generated/pothos-types.js';
+import { getDatamodel } from '../generated/pothos-types.js';
+import type { Viewer } from '../tokens/verifier.js';
 
 export interface Context {
   viewer: Viewer | null;

@@ -2,15 +2,15 @@ import type { IncomingMessage } from 'node:http';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
-import { logAuthEvent } from './authEvents.js';
+import { logAuthEvent } from '../auth/events.js';
 import type { Context } from './builder.js';
-import type { ClientIpResolver } from './clientIp.js';
-import type { RequestLimits } from './config.js';
+import type { ClientIpResolver } from '../http/clientIp.js';
+import type { RequestLimits } from '../config.js';
 import { errorCodesPlugin } from './errorCodes.js';
 import { requestLimitPlugins } from './limits.js';
 import { maskError } from './maskError.js';
 import { schema } from './schema/index.js';
-import { viewerFromRequest, type TokenVerifier } from './viewer.js';
+import { viewerFromRequest, type TokenVerifier } from '../tokens/verifier.js';
 
 export interface GraphQLServerOptions {
   verifyToken: TokenVerifier;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Prisma } from './generated/prisma/client.js';
-import type { Database } from './db.js';
+import { Prisma } from '../generated/prisma/client.js';
+import type { Database } from '../db/client.js';
 
 interface Rule {
   window: number;

@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { createApp } from './app.js';
-import { resolveAuthSecret, type Config } from './config.js';
+import type { Config } from '../config.js';
+import { resolveAuthSecret } from '../auth/secret.js';
 import { openDatabase } from './serve.js';
 
 /**

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createServer } from 'vite';
-import { repoRoot } from './config.js';
+import { repoRoot } from '../config.js';
 
 const webPort = Number(process.env.PORT ?? 3000);
 const apiPort = Number(process.env.API_PORT ?? 3001);
@@ -12,7 +12,7 @@ const publicUrl = `http://localhost:${webPort}`;
 
 // The browser talks to Vite's origin; Better Auth must treat that origin as its own (cookies,
 // Origin checks, JWT issuer), so the API runs with BETTER_AUTH_URL set to it.
-const api: ChildProcess = spawn(process.execPath, ['--watch', '--import', 'tsx', 'server/server.ts'], {
+const api: ChildProcess = spawn(process.execPath, ['--watch', '--import', 'tsx', 'server/main.ts'], {
   cwd: repoRoot,
   stdio: 'inherit',
   env: {

@@ -1,5 +1,5 @@
 import { errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { invalidTokenError, serviceUnavailableError } from './errors.js';
+import { invalidTokenError, serviceUnavailableError } from '../graphql/errors.js';
 import { KeySetUnavailableError } from './keySet.js';
 import { tokenCacheSizeFromEnv, VerifiedTokenCache } from './tokenCache.js';
 

@@ -2,9 +2,9 @@ import { betterAuth, type BetterAuthPlugin } from 'better-auth';
 import { prismaAdapter } from 'better-auth/adapters/prisma';
 import { APIError, createAuthMiddleware } from 'better-auth/api';
 import { bearer, jwt } from 'better-auth/plugins';
-import { logAuthEvent } from './authEvents.js';
-import type { Config } from './config.js';
-import { isDatabaseReachable, type Database } from './db.js';
+import { logAuthEvent } from './events.js';
+import type { Config } from '../config.js';
+import { isDatabaseReachable, type Database } from '../db/client.js';
 import { createRateLimitStore } from './rateLimitStore.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from './passwordPolicy.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { builder, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../builder.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import type { Prisma } from '../../generated/prisma/client.js';
 import type { Context } from '../builder.js';
 import { OrderDirection, TaskOrderField, TaskPriority, TaskStatus } from './enums.js';
 

@@ -3,8 +3,8 @@ import { readdirSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot, type DatabaseProvider } from './config.js';
-import type { Database } from './db.js';
+import { repoRoot, type DatabaseProvider } from '../config.js';
+import type { Database } from './client.js';
 
 const run = promisify(execFile);
 const prismaCli = createRequire(import.meta.url).resolve('prisma/build/index.js');

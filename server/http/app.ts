@@ -1,15 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toNodeHandler } from 'better-auth/node';
-import { logAuthEvent } from './authEvents.js';
-import { CLIENT_IP_HEADER, createAuth } from './auth.js';
+import { logAuthEvent } from '../auth/events.js';
+import { CLIENT_IP_HEADER, createAuth } from '../auth/betterAuth.js';
 import { clientIpResolver } from './clientIp.js';
-import { resolveAuthSecret, type Config } from './config.js';
-import { isDatabaseReachable, type Database } from './db.js';
-import { reloadingKeySet, remoteKeySetLoader } from './keySet.js';
-import { isDatabaseUnavailable } from './maskError.js';
+import type { Config } from '../config.js';
+import { resolveAuthSecret } from '../auth/secret.js';
+import { isDatabaseReachable, type Database } from '../db/client.js';
+import { reloadingKeySet, remoteKeySetLoader } from '../tokens/keySet.js';
+import { isDatabaseUnavailable } from '../graphql/maskError.js';
 import { createStaticHandler } from './static.js';
-import { createTokenVerifier } from './viewer.js';
-import { createGraphQLServer } from './yoga.js';
+import { createTokenVerifier } from '../tokens/verifier.js';
+import { createGraphQLServer } from '../graphql/yoga.js';
 
 export interface AppOptions {
   config: Config;

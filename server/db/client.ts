@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaClient } from './generated/prisma/client.js';
-import { sqlitePathOf, type Config } from './config.js';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { sqlitePathOf, type Config } from '../config.js';
 import { withSqlStats } from './sqlStats.js';
 
 export type Database = PrismaClient;
@@ -10,7 +10,7 @@ export type Database = PrismaClient;
 async function createPostgresClient(databaseUrl: string, poolSize: number): Promise<PrismaClient> {
   // The PostgreSQL client is generated from the same data model, so its API is identical.
   const [{ PrismaClient: PostgresPrismaClient }, { PrismaPg }] = await Promise.all([
-    import('./generated/prisma-postgresql/client.js'),
+    import('../generated/prisma-postgresql/client.js'),
     import('@prisma/adapter-pg'),
   ]);
   const adapter = withSqlStats(new PrismaPg({

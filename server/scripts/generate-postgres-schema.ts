@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-const prismaDir = import.meta.dirname;
+const prismaDir = resolve(import.meta.dirname, '../../prisma');
 export const sqliteSchemaPath = resolve(prismaDir, 'schema.prisma');
 export const postgresSchemaPath = resolve(prismaDir, 'postgresql/schema.prisma');
 
@@ -20,7 +20,7 @@ export function postgresSchemaFrom(sqliteSchema: string): string {
   schema = replaceOnce(schema, /generator pothos \{[^}]*\}\n\n/, '');
   schema = replaceOnce(schema, /output(\s*)= "\.\.\/server\/generated\/prisma"/, 'output$1= "../../server/generated/prisma-postgresql"');
   schema = replaceOnce(schema, /provider = "sqlite"/, 'provider = "postgresql"');
-  return `// GENERATED from ../schema.prisma by prisma/generate-postgres-schema.ts: do not edit.\n// Run \`npm run db:generate\` after changing the data model.\n\n${schema.trimStart()}`;
+  return `// GENERATED from ../schema.prisma by server/scripts/generate-postgres-schema.ts: do not edit.\n// Run \`npm run db:generate\` after changing the data model.\n\n${schema.trimStart()}`;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
