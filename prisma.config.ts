@@ -1,8 +1,9 @@
 // Prisma CLI configuration. The data model lives in prisma/schema.prisma (SQLite, the
 // default); the PostgreSQL schema is generated from it (server/scripts/generate-postgres-schema.ts)
 // and chosen when DATABASE_URL is a postgresql:// URL.
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { defineConfig } from 'prisma/config';
+import { databaseProviderOf, DEFAULT_DATABASE_URL, normalizeDatabaseUrl } from './server/config.js';
 
 const repoRoot = import.meta.dirname;
 
@@ -10,15 +11,9 @@ const repoRoot = import.meta.dirname;
 // host runs Prisma's own engine compiled to WebAssembly instead (specs/prisma-offline.md).
 process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= resolve(repoRoot, 'prisma/engine/schema-engine-host.mjs');
 
-function databaseUrl(): string {
-  const url = process.env.DATABASE_URL || 'file:./data/taskfort.db';
-  if (!url.startsWith('file:')) return url;
-  const path = url.slice('file:'.length);
-  return isAbsolute(path) ? url : `file:${resolve(repoRoot, path)}`;
-}
-
-const url = databaseUrl();
-const isPostgres = /^postgres(ql)?:\/\//i.test(url);
+// The same default and relative-path rule as the server (server/config.ts).
+const url = normalizeDatabaseUrl(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
+const isPostgres = databaseProviderOf(url) === 'postgresql';
 
 export default defineConfig({
   schema: isPostgres ? 'prisma/postgresql/schema.prisma' : 'prisma/schema.prisma',

@@ -60,6 +60,189 @@ export interface Config {
   authJwksUrl: string | undefined;
   trustedOrigins: string[];
   clientDistDir: string;
+  /** Verified JWTs remembered per process until their exp (0 = off). */
+  tokenCacheSize: number;
+  /** Log the SQL statements of each request (TASKFORT_SQL_STATS=1). */
+  sqlStats: boolean;
+  /** BETTER_AUTH_SECRET; when unset, server/auth/secret.ts resolves a development one at start-up. */
+  authSecret: string | undefined;
+}
+
+export const DEFAULT_DATABASE_URL = 'file:./data/taskfort.db';
+
+/** One environment variable: its documentation lives here, next to the code that reads it. */
+export interface ConfigVariable {
+  name: string;
+  section: string;
+  /** The value .env.example shows ('' = unset by default). */
+  example: string;
+  /** The default as the README states it. */
+  defaultText: string;
+  /** One or more sentences for .env.example and the README table. */
+  description: string;
+}
+
+const SERVER = 'Server';
+const AUTH = 'Authentication and tokens';
+const LAYOUT = 'Production layout (README "Running in production")';
+const LIMITS = 'Abuse limits (README "Security")';
+const DIAGNOSIS = 'Diagnosis';
+
+/**
+ * Every variable the server reads, in the order .env.example lists them. loadConfig reads only
+ * these (see `read`), and .env.example and the README's configuration table are generated from
+ * this table (`npm run config:docs`; a unit test fails when they drift).
+ */
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
+  { name: 'PORT', section: SERVER, example: '3000', defaultText: '`3000`', description: 'TCP port the server listens on (0 picks a free one).' },
+  { name: 'HOST', section: SERVER, example: '127.0.0.1', defaultText: '`127.0.0.1`', description: 'Interface to listen on; 0.0.0.0 for every interface.' },
+  {
+    name: 'DATABASE_URL',
+    section: SERVER,
+    example: 'file:./data/taskfort.db',
+    defaultText: '`file:./data/taskfort.db`',
+    description: 'file:<path> for SQLite (relative paths resolve against the repository root) or postgresql://user:password@host:5432/taskfort for PostgreSQL.',
+  },
+  {
+    name: 'NODE_ENV',
+    section: SERVER,
+    example: '',
+    defaultText: '—',
+    description: 'production enables secure cookies and refuses to start without BETTER_AUTH_SECRET.',
+  },
+  {
+    name: 'CLIENT_DIST_DIR',
+    section: SERVER,
+    example: '',
+    defaultText: '`dist/client`',
+    description: 'Where the built web app is served from (relative to the repository root).',
+  },
+  {
+    name: 'BETTER_AUTH_SECRET',
+    section: AUTH,
+    example: '',
+    defaultText: 'generated into `data/.auth-secret`',
+    description:
+      'At least 32 random characters (openssl rand -base64 32); encrypts the JWT signing keys at rest and signs session cookies. Development: generated once next to the database when unset. Production: required.',
+  },
+  {
+    name: 'BETTER_AUTH_URL',
+    section: AUTH,
+    example: '',
+    defaultText: '`http://HOST:PORT`',
+    description: "The public URL users reach the app at: Better Auth's baseURL and the JWT issuer.",
+  },
+  { name: 'JWT_EXPIRES_IN', section: AUTH, example: '15m', defaultText: '`15m`', description: 'Lifetime of the JWTs minted at /api/auth/token (e.g. 15m, 1h, 20s).' },
+  { name: 'JWT_AUDIENCE', section: AUTH, example: '', defaultText: '`taskfort-api`', description: 'The JWT audience the API requires.' },
+  { name: 'JWT_ISSUER', section: AUTH, example: '', defaultText: '`BETTER_AUTH_URL`', description: 'The JWT issuer the API requires.' },
+  {
+    name: 'AUTH_JWKS_URL',
+    section: AUTH,
+    example: '',
+    defaultText: '(in-process keys)',
+    description:
+      'Verify JWTs against this remote JWKS instead of the in-process key set (an API node running apart from the auth server), e.g. https://auth.example.com/api/auth/jwks.',
+  },
+  {
+    name: 'TRUSTED_ORIGINS',
+    section: AUTH,
+    example: '',
+    defaultText: '—',
+    description: 'Extra origins (comma-separated) allowed to call /api/auth from a browser, e.g. a Vite dev server.',
+  },
+  {
+    name: 'TOKEN_CACHE_SIZE',
+    section: AUTH,
+    example: '10000',
+    defaultText: '`10000`',
+    description: 'Verified JWTs remembered per process until their exp (0 turns the cache off).',
+  },
+  {
+    name: 'ROLE',
+    section: LAYOUT,
+    example: 'all',
+    defaultText: '`all`',
+    description:
+      'all (auth + web app + API in one process), auth (Better Auth + web app, holds the signing keys) or api (GraphQL only; needs AUTH_JWKS_URL, and BETTER_AUTH_URL or JWT_ISSUER set to the auth node\'s public URL).',
+  },
+  {
+    name: 'WEB_CONCURRENCY',
+    section: LAYOUT,
+    example: '1',
+    defaultText: '`1`',
+    description: 'Worker processes sharing the port (Node cluster): a number, or auto for one per CPU core.',
+  },
+  {
+    name: 'DATABASE_POOL_SIZE',
+    section: LAYOUT,
+    example: '10',
+    defaultText: '`10`',
+    description: "PostgreSQL connections per process (keep processes × pool under the server's limit).",
+  },
+  {
+    name: 'JWKS_ROTATION_INTERVAL',
+    section: LAYOUT,
+    example: '',
+    defaultText: 'never',
+    description: 'Signing-key rotation: a new key at the first signing after this interval (e.g. 30d; unset: never).',
+  },
+  {
+    name: 'JWKS_GRACE_PERIOD',
+    section: LAYOUT,
+    example: '30d',
+    defaultText: '`30d`',
+    description: 'How long a rotated-out public key stays published; must exceed JWT_EXPIRES_IN.',
+  },
+  {
+    name: 'TRUST_PROXY',
+    section: LIMITS,
+    example: '',
+    defaultText: '—',
+    description:
+      'Proxies whose X-Forwarded-For is believed, in proxy-addr syntax (loopback, 10.0.0.0/8, an IP). Empty: the client IP is the TCP peer and X-Forwarded-For is ignored.',
+  },
+  {
+    name: 'AUTH_RATE_LIMIT',
+    section: LIMITS,
+    example: 'on',
+    defaultText: '`on`',
+    description: 'Per-IP limits on sign-in (10/min), sign-up (5/min) and token minting (30/min): on or off.',
+  },
+  { name: 'GRAPHQL_MAX_DEPTH', section: LIMITS, example: '10', defaultText: '`10`', description: 'Deepest selection a GraphQL document may have (QUERY_TOO_COMPLEX above).' },
+  { name: 'GRAPHQL_MAX_ALIASES', section: LIMITS, example: '15', defaultText: '`15`', description: 'Aliases per GraphQL document.' },
+  { name: 'GRAPHQL_MAX_DIRECTIVES', section: LIMITS, example: '10', defaultText: '`10`', description: 'Directives per GraphQL document.' },
+  { name: 'GRAPHQL_MAX_TOKENS', section: LIMITS, example: '1000', defaultText: '`1000`', description: 'Lexical tokens per GraphQL document.' },
+  {
+    name: 'GRAPHQL_MAX_COMPLEXITY',
+    section: LIMITS,
+    example: '2500',
+    defaultText: '`2500`',
+    description: 'Price limit of one GraphQL request (see README "Security" for how fields are priced).',
+  },
+  {
+    name: 'GRAPHQL_MAX_BODY_BYTES',
+    section: LIMITS,
+    example: '102400',
+    defaultText: '`102400`',
+    description: 'Bytes in a /graphql request body (413 above; a body without Content-Length gets 411).',
+  },
+  { name: 'AUTH_MAX_BODY_BYTES', section: LIMITS, example: '16384', defaultText: '`16384`', description: 'Bytes in an /api/auth request body.' },
+  {
+    name: 'TASKFORT_SQL_STATS',
+    section: DIAGNOSIS,
+    example: '',
+    defaultText: 'off',
+    description: 'Set to 1 to log the SQL statements each request ran (tests and benchmarks; costs a little per request).',
+  },
+];
+
+const DECLARED = new Set(CONFIG_VARIABLES.map((variable) => variable.name));
+
+/** Reads one declared variable; '' counts as unset. Reading an undeclared name is a programming error. */
+function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  if (!DECLARED.has(name)) throw new Error(`${name} is not declared in CONFIG_VARIABLES`);
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
 export function databaseProviderOf(databaseUrl: string): DatabaseProvider {
@@ -96,17 +279,19 @@ function workerCount(value: string | undefined): number {
   return count;
 }
 
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, { min = 1, max = Number.MAX_SAFE_INTEGER } = {}): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
   return value;
 }
 
 function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
   if (/^(on|true|1)$/i.test(raw)) return true;
   if (/^(off|false|0)$/i.test(raw)) return false;
   throw new Error(`${name} must be on or off, got "${raw}"`);
@@ -119,61 +304,69 @@ function splitList(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
+/** Turns the environment into a Config: no side effects, and the only place that reads variables. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be 0-65535, got "${env.PORT}"`);
-  const host = env.HOST || '127.0.0.1';
-  const databaseUrl = normalizeDatabaseUrl(env.DATABASE_URL || 'file:./data/taskfort.db');
+  const port = integer(env, 'PORT', 3000, { min: 0, max: 65535 });
+  const host = read(env, 'HOST') ?? '127.0.0.1';
+  const databaseUrl = normalizeDatabaseUrl(read(env, 'DATABASE_URL') ?? DEFAULT_DATABASE_URL);
   const displayHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-  const baseUrl = (env.BETTER_AUTH_URL || `http://${displayHost}:${port}`).replace(/\/+$/, '');
-  const trustedOrigins = new Set([new URL(baseUrl).origin, ...splitList(env.TRUSTED_ORIGINS)]);
+  const explicitBaseUrl = read(env, 'BETTER_AUTH_URL');
+  const baseUrl = (explicitBaseUrl ?? `http://${displayHost}:${port}`).replace(/\/+$/, '');
+  const trustedOrigins = new Set([new URL(baseUrl).origin, ...splitList(read(env, 'TRUSTED_ORIGINS'))]);
   // A local default install is reached as both localhost and 127.0.0.1; trust both.
-  if (!env.BETTER_AUTH_URL) {
+  if (!explicitBaseUrl) {
     trustedOrigins.add(`http://localhost:${port}`);
     trustedOrigins.add(`http://127.0.0.1:${port}`);
   }
-  const role = (env.ROLE || 'all') as Role;
+  const role = (read(env, 'ROLE') ?? 'all') as Role;
   if (!ROLES.includes(role)) throw new Error(`ROLE must be one of ${ROLES.join(', ')}, got "${env.ROLE}"`);
-  if (role === 'api' && !env.AUTH_JWKS_URL) {
+  const authJwksUrl = read(env, 'AUTH_JWKS_URL');
+  if (role === 'api' && !authJwksUrl) {
     throw new Error('ROLE=api verifies tokens against the auth node: set AUTH_JWKS_URL (e.g. https://auth.example.com/api/auth/jwks)');
   }
-  const jwtExpiresIn = env.JWT_EXPIRES_IN || '15m';
+  const jwtExpiresIn = read(env, 'JWT_EXPIRES_IN') ?? '15m';
   const tokenLifetime = durationSeconds(jwtExpiresIn, 'JWT_EXPIRES_IN');
-  const jwksRotationInterval = env.JWKS_ROTATION_INTERVAL ? durationSeconds(env.JWKS_ROTATION_INTERVAL, 'JWKS_ROTATION_INTERVAL') : undefined;
-  const jwksGracePeriod = durationSeconds(env.JWKS_GRACE_PERIOD || '30d', 'JWKS_GRACE_PERIOD');
+  const rotation = read(env, 'JWKS_ROTATION_INTERVAL');
+  const jwksRotationInterval = rotation ? durationSeconds(rotation, 'JWKS_ROTATION_INTERVAL') : undefined;
+  const jwksGracePeriod = durationSeconds(read(env, 'JWKS_GRACE_PERIOD') ?? '30d', 'JWKS_GRACE_PERIOD');
   if (jwksGracePeriod <= tokenLifetime) {
-    throw new Error(`JWKS_GRACE_PERIOD (${jwksGracePeriod}s) must be longer than JWT_EXPIRES_IN (${tokenLifetime}s), or tokens signed just before a rotation would stop verifying`);
+    throw new Error(
+      `JWKS_GRACE_PERIOD (${jwksGracePeriod}s) must be longer than JWT_EXPIRES_IN (${tokenLifetime}s), or tokens signed just before a rotation would stop verifying`,
+    );
   }
-  const databasePoolSize = Number(env.DATABASE_POOL_SIZE || 10);
-  if (!Number.isInteger(databasePoolSize) || databasePoolSize < 1) throw new Error(`DATABASE_POOL_SIZE must be a positive integer`);
+  const authSecret = read(env, 'BETTER_AUTH_SECRET');
+  if (authSecret !== undefined && authSecret.length < 32) throw new Error('BETTER_AUTH_SECRET must be at least 32 characters long');
   return {
     role,
     limits: {
-      maxDepth: positiveInteger(env, 'GRAPHQL_MAX_DEPTH', 10),
-      maxAliases: positiveInteger(env, 'GRAPHQL_MAX_ALIASES', 15),
-      maxDirectives: positiveInteger(env, 'GRAPHQL_MAX_DIRECTIVES', 10),
-      maxTokens: positiveInteger(env, 'GRAPHQL_MAX_TOKENS', 1000),
-      maxComplexity: positiveInteger(env, 'GRAPHQL_MAX_COMPLEXITY', 2500),
-      maxBodyBytes: positiveInteger(env, 'GRAPHQL_MAX_BODY_BYTES', 100 * 1024),
-      maxAuthBodyBytes: positiveInteger(env, 'AUTH_MAX_BODY_BYTES', 16 * 1024),
+      maxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 10),
+      maxAliases: integer(env, 'GRAPHQL_MAX_ALIASES', 15),
+      maxDirectives: integer(env, 'GRAPHQL_MAX_DIRECTIVES', 10),
+      maxTokens: integer(env, 'GRAPHQL_MAX_TOKENS', 1000),
+      maxComplexity: integer(env, 'GRAPHQL_MAX_COMPLEXITY', 2500),
+      maxBodyBytes: integer(env, 'GRAPHQL_MAX_BODY_BYTES', 100 * 1024),
+      maxAuthBodyBytes: integer(env, 'AUTH_MAX_BODY_BYTES', 16 * 1024),
     },
     authRateLimit: onOff(env, 'AUTH_RATE_LIMIT', true),
-    trustedProxies: splitList(env.TRUST_PROXY),
-    workers: workerCount(env.WEB_CONCURRENCY),
-    databasePoolSize,
+    trustedProxies: splitList(read(env, 'TRUST_PROXY')),
+    workers: workerCount(read(env, 'WEB_CONCURRENCY')),
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10),
     jwksRotationInterval,
     jwksGracePeriod,
     port,
     host,
-    isProduction: env.NODE_ENV === 'production',
+    isProduction: read(env, 'NODE_ENV') === 'production',
     databaseUrl,
     databaseProvider: databaseProviderOf(databaseUrl),
     baseUrl,
-    jwtIssuer: env.JWT_ISSUER || baseUrl,
-    jwtAudience: env.JWT_AUDIENCE || 'taskfort-api',
+    jwtIssuer: read(env, 'JWT_ISSUER') ?? baseUrl,
+    jwtAudience: read(env, 'JWT_AUDIENCE') ?? 'taskfort-api',
     jwtExpiresIn,
-    authJwksUrl: env.AUTH_JWKS_URL || undefined,
+    authJwksUrl,
     trustedOrigins: [...trustedOrigins],
-    clientDistDir: resolve(repoRoot, env.CLIENT_DIST_DIR || 'dist/client'),
+    clientDistDir: resolve(repoRoot, read(env, 'CLIENT_DIST_DIR') ?? 'dist/client'),
+    tokenCacheSize: integer(env, 'TOKEN_CACHE_SIZE', 10_000, { min: 0 }),
+    sqlStats: onOff(env, 'TASKFORT_SQL_STATS', false),
+    authSecret,
   };
 }

@@ -4,12 +4,15 @@ import { resolve } from 'node:path';
 import { runClusterPrimary } from './http/cluster.js';
 import { loadConfig, repoRoot } from './config.js';
 import { serve } from './http/serve.js';
+import { resolveAuthSecret } from './auth/secret.js';
 
 const envFile = resolve(repoRoot, '.env');
 if (existsSync(envFile)) process.loadEnvFile(envFile);
 
 try {
-  const config = loadConfig();
+  const loaded = loadConfig();
+  // Resolved once, before any worker forks: a development secret is generated into a file at most once.
+  const config = loaded.role === 'api' ? loaded : { ...loaded, authSecret: resolveAuthSecret(loaded) };
   if (config.workers > 1 && cluster.isPrimary) await runClusterPrimary(config);
   else await serve(config, { migrate: cluster.isPrimary });
 } catch (error) {

@@ -7,13 +7,10 @@ import { repoRoot, sqlitePathOf, type Config } from '../config.js';
  * BETTER_AUTH_SECRET encrypts the JWT signing keys at rest and signs session cookies.
  * In development a missing secret is generated once and kept in an ignored file next to
  * the data, so restarts keep sessions and keys valid. Production refuses to start without one.
+ * Called once at start-up (server/main.ts), the only place that may write the file.
  */
-export function resolveAuthSecret(config: Config, env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env.BETTER_AUTH_SECRET;
-  if (fromEnv) {
-    if (fromEnv.length < 32) throw new Error('BETTER_AUTH_SECRET must be at least 32 characters long');
-    return fromEnv;
-  }
+export function resolveAuthSecret(config: Config): string {
+  if (config.authSecret) return config.authSecret;
   if (config.isProduction) {
     throw new Error(
       'BETTER_AUTH_SECRET is not set. Refusing to start with NODE_ENV=production: generate one with `openssl rand -base64 32` and set it in the environment.',

@@ -7,7 +7,7 @@ import { withSqlStats } from './sqlStats.js';
 
 export type Database = PrismaClient;
 
-async function createPostgresClient(databaseUrl: string, poolSize: number): Promise<PrismaClient> {
+async function createPostgresClient(databaseUrl: string, poolSize: number, sqlStats: boolean): Promise<PrismaClient> {
   // The PostgreSQL client is generated from the same data model, so its API is identical.
   const [{ PrismaClient: PostgresPrismaClient }, { PrismaPg }] = await Promise.all([
     import('../generated/prisma-postgresql/client.js'),
@@ -20,15 +20,15 @@ async function createPostgresClient(databaseUrl: string, poolSize: number): Prom
     connectionTimeoutMillis: 2000,
     idleTimeoutMillis: 30_000,
     query_timeout: 15_000,
-  }));
+  }), sqlStats);
   return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
 }
 
-async function createSqliteClient(databaseUrl: string): Promise<PrismaClient> {
+async function createSqliteClient(databaseUrl: string, sqlStats: boolean): Promise<PrismaClient> {
   const path = sqlitePathOf(databaseUrl);
   mkdirSync(dirname(path), { recursive: true });
   const client = new PrismaClient({
-    adapter: withSqlStats(new PrismaBetterSqlite3({ url: path, timeout: 5000 })),
+    adapter: withSqlStats(new PrismaBetterSqlite3({ url: path, timeout: 5000 }), sqlStats),
   });
   // WAL lets readers proceed during a write; synchronous=FULL makes every acknowledged
   // commit durable across a power loss or SIGKILL (NORMAL could lose the last commits).
@@ -39,11 +39,12 @@ async function createSqliteClient(databaseUrl: string): Promise<PrismaClient> {
 }
 
 export function createDatabase(
-  config: Pick<Config, 'databaseUrl' | 'databaseProvider'> & Partial<Pick<Config, 'databasePoolSize'>>,
+  config: Pick<Config, 'databaseUrl' | 'databaseProvider'> & Partial<Pick<Config, 'databasePoolSize' | 'sqlStats'>>,
 ): Promise<PrismaClient> {
+  const sqlStats = config.sqlStats ?? false;
   return config.databaseProvider === 'postgresql'
-    ? createPostgresClient(config.databaseUrl, config.databasePoolSize ?? 10)
-    : createSqliteClient(config.databaseUrl);
+    ? createPostgresClient(config.databaseUrl, config.databasePoolSize ?? 10, sqlStats)
+    : createSqliteClient(config.databaseUrl, sqlStats);
 }
 
 /** Whether the database answers a trivial query within `timeoutMs`. */

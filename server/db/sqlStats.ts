@@ -8,8 +8,6 @@ import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@prisma/driver-adapter-utils';
 
-export const sqlStatsEnabled = (env: NodeJS.ProcessEnv = process.env) => env.TASKFORT_SQL_STATS === '1';
-
 interface RequestStatements {
   sql: string[];
 }
@@ -86,11 +84,11 @@ function countStatements<T extends Transaction | SqlDriverAdapter>(queryable: T)
 }
 
 /**
- * With TASKFORT_SQL_STATS=1, wraps a Prisma driver adapter factory so every statement it runs
+ * When enabled (TASKFORT_SQL_STATS=1), wraps a Prisma driver adapter factory so every statement it runs
  * is counted against the HTTP request that caused it; otherwise returns the factory unchanged.
  */
-export function withSqlStats<F extends SqlDriverAdapterFactory>(factory: F): F {
-  if (!sqlStatsEnabled()) return factory;
+export function withSqlStats<F extends SqlDriverAdapterFactory>(factory: F, enabled: boolean): F {
+  if (!enabled) return factory;
   logStatementsPerRequest();
   return new Proxy(factory, {
     get(target, property, receiver) {

@@ -138,7 +138,12 @@ export function createApp({ config, db }: AppOptions): App {
           return { keys };
         },
   );
-  const verifyToken = createTokenVerifier({ getKey: keySet, issuer: config.jwtIssuer, audience: config.jwtAudience });
+  const verifyToken = createTokenVerifier({
+    getKey: keySet,
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    cacheSize: config.tokenCacheSize,
+  });
   const graphql = servesApi
     ? createGraphQLServer({
         verifyToken,

@@ -1,7 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { createApp } from './app.js';
 import type { Config } from '../config.js';
-import { resolveAuthSecret } from '../auth/secret.js';
 import { openDatabase } from './serve.js';
 
 /**
@@ -10,8 +9,8 @@ import { openDatabase } from './serve.js';
  */
 export async function runClusterPrimary(config: Config): Promise<void> {
   const db = await openDatabase(config, { migrate: true });
-  // Once, before the workers race for it: the development secret and the first signing key.
-  const secret = config.role === 'api' ? undefined : resolveAuthSecret(config);
+  // Once, before the workers race for it: the first signing key (main.ts resolved the secret).
+  const secret = config.authSecret;
   await createApp({ config, db }).warmUp();
   await db.$disconnect();
 

@@ -60,11 +60,5 @@ export class VerifiedTokenCache<V extends object> {
   }
 }
 
-/** TOKEN_CACHE_SIZE: verified tokens kept per process (default 10000; 0 turns the cache off). */
-export function tokenCacheSizeFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.TOKEN_CACHE_SIZE;
-  if (raw === undefined || raw.trim() === '') return 10_000;
-  const size = Number(raw);
-  if (!Number.isInteger(size) || size < 0) throw new Error(`TOKEN_CACHE_SIZE must be a non-negative integer, got "${raw}"`);
-  return size;
-}
+/** Verified tokens kept per process unless TOKEN_CACHE_SIZE says otherwise. */
+export const DEFAULT_TOKEN_CACHE_SIZE = 10_000;

@@ -1,7 +1,7 @@
 import { errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { invalidTokenError, serviceUnavailableError } from '../graphql/errors.js';
 import { KeySetUnavailableError } from './keySet.js';
-import { tokenCacheSizeFromEnv, VerifiedTokenCache } from './tokenCache.js';
+import { DEFAULT_TOKEN_CACHE_SIZE, VerifiedTokenCache } from './tokenCache.js';
 
 export interface Viewer {
   id: string;
@@ -14,7 +14,7 @@ export interface TokenVerifierOptions {
   issuer: string;
   audience: string;
   /**
-   * Verified tokens remembered until their `exp` (default TOKEN_CACHE_SIZE, else 10000; 0 = off).
+   * Verified tokens remembered until their `exp` (TOKEN_CACHE_SIZE, default 10000; 0 = off).
    * An EdDSA signature check costs ~100 µs of CPU and a thread-pool round trip; a client sends
    * the same JWT for its whole lifetime, so every request after its first is a map lookup.
    */
@@ -35,7 +35,7 @@ function reasonFor(error: unknown): string {
   return 'the token is malformed';
 }
 
-export function createTokenVerifier({ getKey, issuer, audience, cacheSize = tokenCacheSizeFromEnv() }: TokenVerifierOptions): TokenVerifier {
+export function createTokenVerifier({ getKey, issuer, audience, cacheSize = DEFAULT_TOKEN_CACHE_SIZE }: TokenVerifierOptions): TokenVerifier {
   const verify = async (token: string): Promise<{ value: Viewer; expiresAtMs: number }> => {
     let payload;
     try {
