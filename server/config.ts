@@ -64,6 +64,12 @@ export interface Config {
   tokenCacheSize: number;
   /** Log the SQL statements of each request (TASKFORT_SQL_STATS=1). */
   sqlStats: boolean;
+  mail: {
+    smtpUrl: string | undefined;
+    from: string;
+    /** Seconds a password reset link stays valid. */
+    passwordResetTokenTtl: number;
+  };
   /** BETTER_AUTH_SECRET; when unset, server/auth/secret.ts resolves a development one at start-up. */
   authSecret: string | undefined;
 }
@@ -84,6 +90,7 @@ export interface ConfigVariable {
 
 const SERVER = 'Server';
 const AUTH = 'Authentication and tokens';
+const MAIL = 'Mail (password reset)';
 const LAYOUT = 'Production layout (README "Running in production")';
 const LIMITS = 'Abuse limits (README "Security")';
 const DIAGNOSIS = 'Diagnosis';
@@ -156,6 +163,28 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     example: '10000',
     defaultText: '`10000`',
     description: 'Verified JWTs remembered per process until their exp (0 turns the cache off).',
+  },
+  {
+    name: 'SMTP_URL',
+    section: MAIL,
+    example: '',
+    defaultText: '— (development: mail goes to the log; production: mail features unavailable)',
+    description:
+      'Where mail is sent: smtp://user:password@host:587 (STARTTLS when offered) or smtps://user:password@host:465. Unset in development: each message, link included, is written to the log as one line marked "development outbox". Unset with NODE_ENV=production: password reset says it is unavailable.',
+  },
+  {
+    name: 'MAIL_FROM',
+    section: MAIL,
+    example: '',
+    defaultText: '`Taskfort <no-reply@HOST>`',
+    description: 'The From address of the mail Taskfort sends, e.g. "Taskfort <no-reply@example.com>".',
+  },
+  {
+    name: 'PASSWORD_RESET_TOKEN_TTL',
+    section: MAIL,
+    example: '1h',
+    defaultText: '`1h`',
+    description: 'How long a password reset link stays valid (it also works only once), e.g. 30m or 1h.',
   },
   {
     name: 'ROLE',
@@ -304,6 +333,12 @@ function splitList(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
+function smtpUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^smtps?:\/\/[^\s/]+/i.test(value)) throw new Error('SMTP_URL must look like smtp://user:password@host:587 or smtps://user:password@host:465');
+  return value;
+}
+
 /** Turns the environment into a Config: no side effects, and the only place that reads variables. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = integer(env, 'PORT', 3000, { min: 0, max: 65535 });
@@ -368,5 +403,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenCacheSize: integer(env, 'TOKEN_CACHE_SIZE', 10_000, { min: 0 }),
     sqlStats: onOff(env, 'TASKFORT_SQL_STATS', false),
     authSecret,
+    mail: {
+      smtpUrl: smtpUrl(read(env, 'SMTP_URL')),
+      from: read(env, 'MAIL_FROM') ?? `Taskfort <no-reply@${new URL(baseUrl).hostname}>`,
+      passwordResetTokenTtl: durationSeconds(read(env, 'PASSWORD_RESET_TOKEN_TTL') ?? '1h', 'PASSWORD_RESET_TOKEN_TTL'),
+    },
   };
 }

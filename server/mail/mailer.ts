@@ -1,0 +1,87 @@
+import nodemailer from 'nodemailer';
+import type { Logger } from '../log.js';
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface MailerOptions {
+  /** smtp://user:pass@host:587 or smtps://…; unset: no real mail. */
+  smtpUrl: string | undefined;
+  from: string;
+  isProduction: boolean;
+  log: Logger;
+}
+
+export interface Mailer {
+  /** False when mail cannot reach anyone: production without SMTP_URL. Features that need mail say so. */
+  readonly available: boolean;
+  /** Hands the message over without waiting for SMTP (callers answer at once, whatever happens). */
+  send(message: MailMessage): void;
+  /** Resolves when every message handed over so far has been delivered or has failed. */
+  idle(): Promise<void>;
+  close(): void;
+}
+
+export class MailUnavailableError extends Error {
+  constructor() {
+    super('Mail is not configured (SMTP_URL): this feature is unavailable.');
+  }
+}
+
+/**
+ * nodemailer over SMTP_URL. Without it, development writes each message (with its link) to the
+ * log as one clearly marked line, so a developer can follow a reset link; production refuses
+ * (available = false) rather than drop mail silently, and warns once at start-up.
+ */
+export function createMailer({ smtpUrl, from, isProduction, log }: MailerOptions): Mailer {
+  const pending = new Set<Promise<unknown>>();
+  const track = (promise: Promise<unknown>) => {
+    pending.add(promise);
+    void promise.finally(() => pending.delete(promise));
+  };
+  const idle = async () => {
+    while (pending.size > 0) await Promise.allSettled([...pending]);
+  };
+
+  if (!smtpUrl) {
+    if (isProduction) {
+      log.warn({ log: 'mail' }, 'SMTP_URL is not set: password reset mail is unavailable (set SMTP_URL and MAIL_FROM)');
+      return {
+        available: false,
+        send: () => {
+          throw new MailUnavailableError();
+        },
+        idle,
+        close: () => {},
+      };
+    }
+    return {
+      available: true,
+      send: (message) => {
+        log.info({ log: 'mail', outbox: 'development', to: message.to, subject: message.subject, text: message.text }, 'mail not sent (no SMTP_URL): development outbox');
+      },
+      idle,
+      close: () => {},
+    };
+  }
+
+  const transport = nodemailer.createTransport(smtpUrl);
+  return {
+    available: true,
+    send: (message) => {
+      track(
+        transport.sendMail({ from, ...message }).then(
+          () => log.info({ log: 'mail', event: 'mail.sent', subject: message.subject }, 'mail sent'),
+          (error: unknown) =>
+            log.error({ log: 'mail', event: 'mail.failed', subject: message.subject, reason: error instanceof Error ? error.message.split('\n')[0] : 'unknown' }, 'mail not delivered'),
+        ),
+      );
+    },
+    idle,
+    close: () => transport.close(),
+  };
+}

@@ -1,0 +1,63 @@
+// The mailer against a real SMTP server (smtp-server on a loopback port), and what it does
+// without SMTP_URL in development (a marked log line) and production (unavailable, never silent).
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMailer } from '../../server/mail/mailer.js';
+import { passwordResetMessage } from '../../server/mail/messages.js';
+import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp.js';
+
+function capturingLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, callback) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      callback();
+    },
+  });
+  return { log: pino(stream), lines };
+}
+
+const message = passwordResetMessage({ to: 'ada@example.com', name: 'Ada <script>', url: 'http://localhost:3000/reset-password?token=abc&x=1', validForSeconds: 3600 });
+
+describe('mailer', () => {
+  let smtp: SmtpReceiver;
+  beforeAll(async () => {
+    smtp = await startSmtpReceiver();
+  });
+  afterAll(() => smtp.stop());
+
+  it('delivers plain text and HTML with the link and when it expires over SMTP_URL', async () => {
+    const { log } = capturingLogger();
+    const mailer = createMailer({ smtpUrl: smtp.url, from: 'Taskfort <no-reply@example.com>', isProduction: true, log });
+    mailer.send(message);
+    await mailer.idle();
+    const received = await smtp.waitFor('ada@example.com');
+    mailer.close();
+    expect(received.subject).toBe('Reset your Taskfort password');
+    expect(received.raw.from?.text).toContain('no-reply@example.com');
+    expect(received.text).toContain('http://localhost:3000/reset-password?token=abc&x=1');
+    expect(received.text).toContain('expires in 1 hour');
+    expect(received.html).toContain('href="http://localhost:3000/reset-password?token=abc&amp;x=1"');
+    expect(received.html).toContain('Ada &lt;script&gt;');
+    expect(received.html).not.toContain('<script>');
+  });
+
+  it('in development without SMTP_URL writes the message, link included, as one marked log line', () => {
+    const { log, lines } = capturingLogger();
+    const mailer = createMailer({ smtpUrl: undefined, from: 'x@example.com', isProduction: false, log });
+    expect(mailer.available).toBe(true);
+    mailer.send(message);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ log: 'mail', outbox: 'development', to: 'ada@example.com' });
+    expect(String(lines[0]!.text)).toContain('reset-password?token=abc');
+  });
+
+  it('in production without SMTP_URL is unavailable, warns once, and refuses to send', () => {
+    const { log, lines } = capturingLogger();
+    const mailer = createMailer({ smtpUrl: undefined, from: 'x@example.com', isProduction: true, log });
+    expect(mailer.available).toBe(false);
+    expect(lines.filter((line) => line.level === 40)).toHaveLength(1);
+    expect(() => mailer.send(message)).toThrow(/SMTP_URL/);
+  });
+});
