@@ -26,6 +26,8 @@ export interface RequestLimits {
   maxBodyBytes: number;
   /** Bytes in an /api/auth request body: a 1 MB "password" never reaches the hasher. */
   maxAuthBodyBytes: number;
+  /** Tasks one account may hold (createTask answers TASK_LIMIT_REACHED beyond). */
+  maxTasksPerUser: number;
 }
 
 export interface Config {
@@ -156,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxComplexity: positiveInteger(env, 'GRAPHQL_MAX_COMPLEXITY', 2500),
       maxBodyBytes: positiveInteger(env, 'GRAPHQL_MAX_BODY_BYTES', 100 * 1024),
       maxAuthBodyBytes: positiveInteger(env, 'AUTH_MAX_BODY_BYTES', 16 * 1024),
+      maxTasksPerUser: positiveInteger(env, 'MAX_TASKS_PER_USER', 100_000),
     },
     authRateLimit: onOff(env, 'AUTH_RATE_LIMIT', true),
     trustedProxies: splitList(env.TRUST_PROXY),
