@@ -32,7 +32,7 @@ async function createTask(user: TestUser, input: Record<string, unknown>): Promi
 }
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ readyTimeoutMs: 110_000 });
   api = new ApiClient(server.url);
   [owner, intruder] = await Promise.all([api.createUser(), api.createUser()]);
   const databaseUrl = testDatabaseUrl(server.dataDir);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Prisma } from '../../generated/prisma/client.js';
+import { Prisma } from '../../generated/prisma/client.js';
 import { builder, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Context } from '../builder.js';
 import { apiError } from '../errors.js';
 import { TaskFilter, TaskOrder } from './taskInputs.js';
@@ -79,30 +79,20 @@ export const taskListArgsRule = z
   });
 
 const LIKE_SPECIAL = /[%_\\]/g;
+const SQLITE_LIKE_WILDCARD = /[%_]/;
 
 /**
- * Ids of the user's tasks whose title or description contains `search` literally (SQLite only:
- * its LIKE has no escape character unless the statement says ESCAPE, which Prisma cannot emit).
+ * Prisma's `contains` is LIKE '%' || ? || '%' with no ESCAPE clause. PostgreSQL's LIKE/ILIKE
+ * escape with \ by default, so escaping the input makes any search literal there. SQLite's LIKE
+ * has no escape character without ESCAPE, which Prisma cannot emit: a SQLite search containing %
+ * or _ goes through sqliteLiteralSearchPage instead.
  */
-async function sqliteLiteralSearchIds(userId: string, search: string, ctx: TaskDatabase): Promise<string[]> {
-  const rows = await ctx.db.$queryRaw<{ id: string }[]>`SELECT "id" FROM "task" WHERE "userId" = ${userId} AND (instr(lower("title"), lower(${search})) > 0 OR instr(lower(coalesce("description", '')), lower(${search})) > 0)`;
-  return rows.map((row) => row.id);
-}
-
-async function searchCondition(userId: string, search: string, ctx: TaskDatabase): Promise<Prisma.TaskWhereInput> {
-  // Prisma's `contains` is LIKE '%' || ? || '%' (ILIKE with mode insensitive). PostgreSQL's LIKE
-  // escapes with \ by default, so escaped wildcards match literally, in one statement.
-  if (ctx.databaseProvider === 'postgresql') {
-    const contains = { contains: search.replace(LIKE_SPECIAL, '\\$&'), mode: 'insensitive' as const };
-    return { OR: [{ title: contains }, { description: contains }] };
-  }
-  if (/[%_]/.test(search)) return { id: { in: await sqliteLiteralSearchIds(userId, search, ctx) } };
-  // SQLite's LIKE is case-insensitive for ASCII already.
-  return { OR: [{ title: { contains: search } }, { description: { contains: search } }] };
+function usesSqliteLiteralSearch(ctx: TaskDatabase, filter: TaskListArgs['filter']): boolean {
+  return ctx.databaseProvider === 'sqlite' && SQLITE_LIKE_WILDCARD.test(filter?.search?.trim() ?? '');
 }
 
 /** The where clause of a task list: always the owner's tasks, then the client's filter. */
-export async function taskListWhere(userId: string, filter: TaskListArgs['filter'], ctx: TaskDatabase): Promise<Prisma.TaskWhereInput> {
+export function taskListWhere(userId: string, filter: TaskListArgs['filter'], ctx: TaskDatabase): Prisma.TaskWhereInput {
   const where: Prisma.TaskWhereInput = { userId };
   if (filter?.status === 'ACTIVE') where.completed = false;
   if (filter?.status === 'COMPLETED') where.completed = true;
@@ -114,8 +104,70 @@ export async function taskListWhere(userId: string, filter: TaskListArgs['filter
     };
   }
   const search = filter?.search?.trim();
-  if (search) Object.assign(where, await searchCondition(userId, search, ctx));
+  if (search) {
+    // SQLite's LIKE is case-insensitive for ASCII already; PostgreSQL needs ILIKE.
+    const contains =
+      ctx.databaseProvider === 'postgresql'
+        ? { contains: search.replace(LIKE_SPECIAL, '\\$&'), mode: 'insensitive' as const }
+        : { contains: search };
+    where.OR = [{ title: contains }, { description: contains }];
+  }
   return where;
+}
+
+/** The same filter as taskListWhere in SQLite SQL, with a literal (instr) search. */
+function sqliteFilterSql(userId: string, filter: TaskListArgs['filter']): Prisma.Sql {
+  const conditions = [Prisma.sql`"userId" = ${userId}`];
+  if (filter?.status === 'ACTIVE') conditions.push(Prisma.sql`"completed" = 0`);
+  if (filter?.status === 'COMPLETED') conditions.push(Prisma.sql`"completed" = 1`);
+  if (filter?.priority != null) conditions.push(Prisma.sql`"priority" = ${filter.priority}`);
+  if (filter?.dueBefore) conditions.push(Prisma.sql`"dueDate" <= ${filter.dueBefore}`);
+  if (filter?.dueAfter) conditions.push(Prisma.sql`"dueDate" >= ${filter.dueAfter}`);
+  const search = filter?.search?.trim();
+  if (search) {
+    conditions.push(
+      Prisma.sql`(instr(lower("title"), lower(${search})) > 0 OR instr(lower(coalesce("description", '')), lower(${search})) > 0)`,
+    );
+  }
+  return Prisma.join(conditions, ' AND ');
+}
+
+const ORDER_COLUMNS = { createdAt: '"createdAt"', updatedAt: '"updatedAt"', dueDate: '"dueDate"', priority: '"priority"', title: '"title"' } as const;
+
+/** taskOrderBy as SQL (column names from a fixed table, never from input). */
+function orderBySql(order: TaskListArgs['orderBy']): Prisma.Sql {
+  const field = order?.field ?? 'createdAt';
+  const direction = (order?.direction ?? 'desc') === 'asc' ? 'ASC' : 'DESC';
+  const primary = `${ORDER_COLUMNS[field]} ${direction}${field === 'dueDate' ? ' NULLS LAST' : ''}`;
+  return Prisma.raw(field === 'createdAt' ? `${primary}, "id" ${direction}` : `${primary}, "createdAt" DESC, "id" DESC`);
+}
+
+/**
+ * The ids of one page of a literal SQLite search, in one statement whatever the number of matches:
+ * every row of the owner is numbered in list order (so a cursor keeps its place even if its task
+ * no longer matches), then the page is taken after or before the cursor's number. Only the page's
+ * ids (at most MAX_PAGE_SIZE + 1) reach the query that loads them.
+ */
+async function sqliteLiteralSearchPage(
+  ctx: TaskDatabase,
+  userId: string,
+  query: { take?: number; cursor?: { id?: string } },
+  args: TaskListArgs,
+): Promise<string[]> {
+  const take = query.take ?? DEFAULT_PAGE_SIZE + 1;
+  const backward = take < 0;
+  const cursorId = query.cursor?.id;
+  const cursorCondition = cursorId
+    ? Prisma.sql`AND "position" ${Prisma.raw(backward ? '<' : '>')} (SELECT "position" FROM ranked WHERE "id" = ${cursorId})`
+    : Prisma.empty;
+  const rows = await ctx.db.$queryRaw<{ id: string }[]>`
+    WITH ranked AS (
+      SELECT "id", (${sqliteFilterSql(userId, args.filter)}) AS "matches", ROW_NUMBER() OVER (ORDER BY ${orderBySql(args.orderBy)}) AS "position"
+      FROM "task" WHERE "userId" = ${userId}
+    )
+    SELECT "id" FROM ranked WHERE "matches" ${cursorCondition}
+    ORDER BY "position" ${Prisma.raw(backward ? 'DESC' : 'ASC')} LIMIT ${Math.abs(take)}`;
+  return rows.map((row) => row.id);
 }
 
 export function taskOrderBy(order: TaskListArgs['orderBy']): Prisma.TaskOrderByWithRelationInput[] {
@@ -149,16 +201,26 @@ export async function findTaskPage(
   args: ConnectionArgs,
 ) {
   await assertViewerOwnsCursor(ctx, userId, args);
+  const orderBy = taskOrderBy(args.orderBy);
+  if (usesSqliteLiteralSearch(ctx, args.filter)) {
+    const { cursor, take, skip: _skip, ...selection } = query;
+    const ids = await sqliteLiteralSearchPage(ctx, userId, { take, cursor }, args);
+    return ctx.db.task.findMany({ ...selection, where: { id: { in: ids }, userId }, orderBy });
+  }
   return ctx.db.task.findMany({
     ...query,
     // Second wall: the cursor row itself is looked up with the owner too.
     ...(query.cursor ? { cursor: { ...query.cursor, userId } } : {}),
-    where: await taskListWhere(userId, args.filter, ctx),
-    orderBy: taskOrderBy(args.orderBy),
+    where: taskListWhere(userId, args.filter, ctx),
+    orderBy,
   });
 }
 
 /** How many of a user's tasks match the filter (the connection's totalCount). */
 export async function countTasks(ctx: TaskDatabase, userId: string, args: TaskListArgs): Promise<number> {
-  return ctx.db.task.count({ where: await taskListWhere(userId, args.filter, ctx) });
+  if (usesSqliteLiteralSearch(ctx, args.filter)) {
+    const [row] = await ctx.db.$queryRaw<{ count: bigint | number }[]>`SELECT COUNT(*) AS "count" FROM "task" WHERE ${sqliteFilterSql(userId, args.filter)}`;
+    return Number(row?.count ?? 0);
+  }
+  return ctx.db.task.count({ where: taskListWhere(userId, args.filter, ctx) });
 }
