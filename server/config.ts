@@ -26,6 +26,8 @@ export interface RequestLimits {
   maxBodyBytes: number;
   /** Bytes in an /api/auth request body: a 1 MB "password" never reaches the hasher. */
   maxAuthBodyBytes: number;
+  /** Tasks one account may hold (createTask answers TASK_LIMIT_REACHED beyond). */
+  maxTasksPerUser: number;
 }
 
 export interface Config {
@@ -249,6 +251,13 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     description: 'Price limit of one GraphQL request (see README "Security" for how fields are priced).',
   },
   {
+    name: 'MAX_TASKS_PER_USER',
+    section: LIMITS,
+    example: '100000',
+    defaultText: '`100000`',
+    description: 'Tasks one account may hold; createTask beyond it answers TASK_LIMIT_REACHED.',
+  },
+  {
     name: 'GRAPHQL_MAX_BODY_BYTES',
     section: LIMITS,
     example: '102400',
@@ -381,6 +390,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxComplexity: integer(env, 'GRAPHQL_MAX_COMPLEXITY', 2500),
       maxBodyBytes: integer(env, 'GRAPHQL_MAX_BODY_BYTES', 100 * 1024),
       maxAuthBodyBytes: integer(env, 'AUTH_MAX_BODY_BYTES', 16 * 1024),
+      maxTasksPerUser: integer(env, 'MAX_TASKS_PER_USER', 100_000),
     },
     authRateLimit: onOff(env, 'AUTH_RATE_LIMIT', true),
     trustedProxies: splitList(read(env, 'TRUST_PROXY')),

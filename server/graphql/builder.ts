@@ -6,18 +6,22 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import type { DatabaseProvider, RequestLimits } from '../config.js';
 import type { Database } from '../db/client.js';
-import { apiError, forbiddenError, missingTokenError, taskNotFoundError } from './errors.js';
+import { apiError, forbiddenError, missingTokenError } from './errors.js';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Viewer } from '../tokens/verifier.js';
 
 export interface Context {
+  /** Null without an Authorization header; a verified, still-existing user otherwise. */
   viewer: Viewer | null;
   db: Database;
   databaseProvider: DatabaseProvider;
   limits: RequestLimits;
   clientIp: string;
 }
+
+/** The context of a field behind `authenticated` (`t.withAuth(...)`): the viewer is known. */
+export type AuthenticatedContext = Context & { viewer: Viewer };
 
 /** Complexity of one mutation: writes cost more than reads. */
 export const MUTATION_COMPLEXITY = 25;
@@ -35,7 +39,11 @@ export const builder = new SchemaBuilder<{
     /** The task with this id belongs to the viewer (a missing task passes; the resolver answers NOT_FOUND). */
     taskOwner: string;
   };
+  AuthContexts: {
+    authenticated: AuthenticatedContext;
+  };
   Scalars: {
+    ID: { Input: string; Output: string };
     DateTime: { Input: Date; Output: Date };
     Date: { Input: string; Output: string };
   };
@@ -58,7 +66,6 @@ export const builder = new SchemaBuilder<{
     dmmf: getDatamodel(),
     maxConnectionSize: MAX_PAGE_SIZE,
     defaultConnectionSize: DEFAULT_PAGE_SIZE,
-    filterConnectionTotalCount: true,
     onUnusedQuery: null,
   },
   relay: {
@@ -98,3 +105,12 @@ export const builder = new SchemaBuilder<{
     },
   },
 });
+
+/** Scopes of a field acting on one task by id: a signed-in viewer who owns that task. */
+export const ownTaskScopes = (_parent: unknown, args: { id: string }) => ({ $all: { authenticated: true, taskOwner: args.id } }) as const;
+
+/** The viewer of a field whose `authenticated` scope has passed (for fields t.withAuth cannot type). */
+export function viewerOf(ctx: Context): Viewer {
+  if (!ctx.viewer) throw missingTokenError();
+  return ctx.viewer;
+}

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'BAD_USER_INPUT'
   | 'QUERY_TOO_COMPLEX'
+  | 'TASK_LIMIT_REACHED'
   | 'SERVICE_UNAVAILABLE';
 
 const statusOf: Record<ErrorCode, number> = {
@@ -15,6 +16,8 @@ const statusOf: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   BAD_USER_INPUT: 400,
   QUERY_TOO_COMPLEX: 400,
+  // A storage quota, as Google Drive's storageQuotaExceeded: refused until the user deletes some.
+  TASK_LIMIT_REACHED: 403,
   SERVICE_UNAVAILABLE: 503,
 };
 

@@ -10,10 +10,6 @@ function originalErrorOf(error: unknown): unknown {
 }
 
 /**
- * Masks unexpected errors (no stack, cause or SQL reaches a client) but keeps the ones a client
- * caused, with a code it can act on: a malformed pagination cursor is bad input, not a crash.
- */
-/**
  * Connection-level failures (PostgreSQL down, pool exhausted, connection closed): the client
  * may retry. Matched on Prisma's error codes and the driver adapters' error kinds.
  */
@@ -33,6 +29,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Masks unexpected errors (no stack, cause or SQL reaches a client) but keeps the ones a client
+ * caused, with a code it can act on. Task-list cursors are checked before the prisma plugin parses
+ * them (schema/taskList.ts); the cursor case here is the safety net for any other connection.
+ */
 export const maskError: MaskError = (error, message, isDev) => {
   const original = originalErrorOf(error);
   if (isDatabaseUnavailable(original)) {

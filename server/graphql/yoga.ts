@@ -10,7 +10,9 @@ import { errorCodesPlugin } from './errorCodes.js';
 import { requestLimitPlugins } from './limits.js';
 import { maskError } from './maskError.js';
 import { schema } from './schema/index.js';
-import { viewerFromRequest, type TokenVerifier } from '../tokens/verifier.js';
+import { viewerFromRequest, type TokenVerifier, type Viewer } from '../tokens/verifier.js';
+import { createViewerLiveness } from '../tokens/viewerLiveness.js';
+import { invalidTokenError } from './errors.js';
 
 export interface GraphQLServerOptions {
   verifyToken: TokenVerifier;
@@ -59,6 +61,15 @@ query MyTasks {
 const GRAPHIQL_OPTIONS = { title: 'Taskfort GraphiQL', defaultQuery: DEFAULT_QUERY, shouldPersistHeaders: false };
 
 export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenForGraphiQL, limits, clientIp }: GraphQLServerOptions) {
+  const liveness = createViewerLiveness({
+    userExists: async (userId) => (await db.user.findUnique({ where: { id: userId }, select: { id: true } })) !== null,
+  });
+  /** A JWT whose account was deleted is refused on every operation, like an invalid one. */
+  const liveViewerFromRequest = async (request: Request): Promise<Viewer | null> => {
+    const viewer = await viewerFromRequest(request, verifyToken);
+    if (viewer && !(await liveness.isAlive(viewer))) throw invalidTokenError('the account no longer exists');
+    return viewer;
+  };
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -79,7 +90,7 @@ export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenFo
     context: async ({ request, req }) => {
       const ip = clientIp(req);
       try {
-        return { viewer: await viewerFromRequest(request, verifyToken), db, databaseProvider, limits, clientIp: ip };
+        return { viewer: await liveViewerFromRequest(request), db, databaseProvider, limits, clientIp: ip };
       } catch (error) {
         if (error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') {
           logAuthEvent('api.unauthenticated', { ip, reason: error.message });

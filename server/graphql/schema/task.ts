@@ -1,17 +1,10 @@
-import { builder, MUTATION_COMPLEXITY } from '../builder.js';
-import { taskNotFoundError } from '../errors.js';
+import { createId } from '@paralleldrive/cuid2';
+import { builder, MUTATION_COMPLEXITY, ownTaskScopes, viewerOf, type AuthenticatedContext } from '../builder.js';
+import { apiError, missingTokenError, taskNotFoundError } from '../errors.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import { TaskPriority } from './enums.js';
-import {
-  CreateTaskInput,
-  findTaskPage,
-  pageComplexity,
-  pageSizeArgs,
-  taskListArgs,
-  taskListWhere,
-  UpdateTaskInput,
-  type TaskListArgs,
-} from './taskInputs.js';
+import { CreateTaskInput, UpdateTaskInput } from './taskInputs.js';
+import { countTasks, findTaskPage, taskListArgs, taskListArgsRule, taskListComplexity } from './taskList.js';
 
 export const Task = builder.prismaObject('Task', {
   // Every query already filters on the owner; this is the second wall.
@@ -29,6 +22,7 @@ export const Task = builder.prismaObject('Task', {
   }),
 });
 
+/** Shared by Query.tasks and User.tasks; each list passes its own `totalCount` loader. */
 export const TaskConnection = builder.connectionObject(
   {
     type: Task,
@@ -36,10 +30,11 @@ export const TaskConnection = builder.connectionObject(
     fields: (t) => ({
       totalCount: t.int({
         description: 'How many tasks match the filter, across all pages.',
-        resolve: (connection, _args, ctx) => {
-          // The prisma plugin keeps the field's arguments on the connection it builds.
-          const { args } = connection as typeof connection & { args: TaskListArgs };
-          return taskListWhere(ctx.viewer!.id, args.filter, ctx).then((where) => ctx.db.task.count({ where }));
+        // The prisma plugin puts the list field's `totalCount` loader on the connection (documented
+        // for shared connection objects).
+        resolve: (connection) => {
+          const { totalCount } = connection as { totalCount?: number | (() => number | Promise<number>) };
+          return typeof totalCount === 'function' ? totalCount() : (totalCount ?? 0);
         },
       }),
     }),
@@ -47,50 +42,87 @@ export const TaskConnection = builder.connectionObject(
   { name: 'TaskEdge' },
 );
 
-
 builder.queryFields((t) => ({
-  task: t.prismaField({
+  task: t.withAuth({ authenticated: true }).prismaField({
     type: 'Task',
     args: { id: t.arg.id({ required: true }) },
-    authScopes: (_root, args) => ({ $all: { authenticated: true, taskOwner: String(args.id) } }),
+    authScopes: ownTaskScopes,
     resolve: async (query, _root, args, ctx) => {
-      const task = await ctx.db.task.findFirst({ ...query, where: { id: String(args.id), userId: ctx.viewer!.id } });
-      if (!task) throw taskNotFoundError(String(args.id));
+      const task = await ctx.db.task.findFirst({ ...query, where: { id: args.id, userId: ctx.viewer.id } });
+      if (!task) throw taskNotFoundError(args.id);
       return task;
     },
   }),
+  // Not t.withAuth: its narrowed context does not type-check against the shared TaskConnection
+  // object, so the scope is spelled out and the viewer read through viewerOf.
   tasks: t.prismaConnection(
     {
       type: 'Task',
       cursor: 'id',
       description: "The viewer's tasks, newest first unless orderBy says otherwise.",
+      authScopes: { authenticated: true },
       args: taskListArgs,
-      complexity: pageComplexity,
-      validate: pageSizeArgs,
-      resolve: (query, _root, args, ctx) => findTaskPage(ctx, ctx.viewer!.id, query, args),
+      complexity: taskListComplexity,
+      validate: taskListArgsRule,
+      totalCount: (_root, args, ctx) => countTasks(ctx, viewerOf(ctx).id, args),
+      resolve: (query, _root, args, ctx) => findTaskPage(ctx, viewerOf(ctx).id, query, args),
     },
     TaskConnection,
   ),
 }));
 
+/** A Prisma or driver error for a foreign key that points nowhere (here: the owner was deleted). */
+function isForeignKeyViolation(error: unknown): boolean {
+  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
+    const candidate = current as { code?: unknown; kind?: unknown; message?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
+    if (candidate.code === 'P2003' || candidate.code === '23503' || candidate.kind === 'ForeignKeyConstraintViolation') return true;
+    if (typeof candidate.message === 'string' && /foreign key constraint/i.test(candidate.message)) return true;
+    current = candidate.cause ?? candidate.meta?.driverAdapterError;
+  }
+  return false;
+}
+
+/**
+ * Inserts the task only while its owner has fewer than `maxTasks`, in one statement: on SQLite
+ * writes are serialised, so the quota is exact; on PostgreSQL (READ COMMITTED) inserts of one
+ * user that run at the same instant do not see each other, so the quota can be overshot by at
+ * most the number of that user's concurrent createTask statements (≤ pool size × processes).
+ * Returns false when the quota is reached.
+ */
+async function insertTaskWithinQuota(ctx: AuthenticatedContext, id: string, input: typeof CreateTaskInput.$inferInput): Promise<boolean> {
+  const now = new Date();
+  const timestamp = ctx.databaseProvider === 'postgresql' ? Prisma.sql`CAST(${now} AS TIMESTAMP(3))` : Prisma.sql`${now}`;
+  const userId = ctx.viewer.id;
+  const inserted = await ctx.db.$executeRaw`
+    INSERT INTO "task" ("id", "title", "description", "priority", "dueDate", "createdAt", "updatedAt", "userId")
+    SELECT ${id}, ${input.title}, ${input.description ?? null}, CAST(${input.priority ?? 1} AS INTEGER), ${input.dueDate ?? null}, ${timestamp}, ${timestamp}, ${userId}
+    WHERE (SELECT COUNT(*) FROM "task" WHERE "userId" = ${userId}) < ${ctx.limits.maxTasksPerUser}`;
+  return inserted === 1;
+}
+
 builder.mutationFields((t) => ({
-  createTask: t.prismaField({
+  createTask: t.withAuth({ authenticated: true }).prismaField({
     complexity: MUTATION_COMPLEXITY,
     type: 'Task',
     args: { input: t.arg({ type: CreateTaskInput, required: true }) },
-    resolve: (query, _root, { input }, ctx) =>
-      ctx.db.task.create({
-        ...query,
-        data: {
-          title: input.title,
-          description: input.description ?? null,
-          priority: input.priority ?? 1,
-          dueDate: input.dueDate ?? null,
-          userId: ctx.viewer!.id,
-        },
-      }),
+    resolve: async (query, _root, { input }, ctx) => {
+      // cuid2: unguessable, and unlike cuid v1 it reveals nothing of other users' activity.
+      const id = createId();
+      let inserted: boolean;
+      try {
+        inserted = await insertTaskWithinQuota(ctx, id, input);
+      } catch (error) {
+        // The account was deleted after the viewer check (or within its cache window).
+        if (isForeignKeyViolation(error)) throw missingTokenError();
+        throw error;
+      }
+      if (!inserted) {
+        throw apiError('TASK_LIMIT_REACHED', `You have reached the limit of ${ctx.limits.maxTasksPerUser} tasks: delete some to add more.`);
+      }
+      return ctx.db.task.findUniqueOrThrow({ ...query, where: { id } });
+    },
   }),
-  updateTask: t.prismaField({
+  updateTask: t.withAuth({ authenticated: true }).prismaField({
     complexity: MUTATION_COMPLEXITY,
     type: 'Task',
     description: 'Omitted fields stay unchanged; an explicit null clears description or dueDate.',
@@ -98,9 +130,9 @@ builder.mutationFields((t) => ({
       id: t.arg.id({ required: true }),
       input: t.arg({ type: UpdateTaskInput, required: true }),
     },
-    authScopes: (_root, args) => ({ $all: { authenticated: true, taskOwner: String(args.id) } }),
+    authScopes: ownTaskScopes,
     resolve: async (query, _root, { id, input }, ctx) => {
-      const where = { id: String(id), userId: ctx.viewer!.id };
+      const where = { id, userId: ctx.viewer.id };
       const { count } = await ctx.db.task.updateMany({
         where,
         data: {
@@ -112,18 +144,18 @@ builder.mutationFields((t) => ({
         },
       });
       const task = count === 1 ? await ctx.db.task.findFirst({ ...query, where }) : null;
-      if (!task) throw taskNotFoundError(String(id));
+      if (!task) throw taskNotFoundError(id);
       return task;
     },
   }),
-  toggleTask: t.prismaField({
+  toggleTask: t.withAuth({ authenticated: true }).prismaField({
     complexity: MUTATION_COMPLEXITY,
     type: 'Task',
     description: 'Flips completed in one atomic UPDATE, so concurrent toggles never lose an update.',
     args: { id: t.arg.id({ required: true }) },
-    authScopes: (_root, args) => ({ $all: { authenticated: true, taskOwner: String(args.id) } }),
+    authScopes: ownTaskScopes,
     resolve: async (query, _root, args, ctx) => {
-      const where = { id: String(args.id), userId: ctx.viewer!.id };
+      const where = { id: args.id, userId: ctx.viewer.id };
       const [toggled] = await ctx.db.$queryRaw<{ completed: boolean | number }[]>(
         Prisma.sql`UPDATE "task" SET "completed" = NOT "completed", "updatedAt" = ${new Date()} WHERE "id" = ${where.id} AND "userId" = ${where.userId} RETURNING "completed"`,
       );
@@ -133,15 +165,15 @@ builder.mutationFields((t) => ({
       return { ...task, completed: Boolean(toggled.completed) };
     },
   }),
-  deleteTask: t.id({
+  deleteTask: t.withAuth({ authenticated: true }).id({
     complexity: MUTATION_COMPLEXITY,
     description: 'Deletes the task and returns its id.',
     args: { id: t.arg.id({ required: true }) },
-    authScopes: (_root, args) => ({ $all: { authenticated: true, taskOwner: String(args.id) } }),
+    authScopes: ownTaskScopes,
     resolve: async (_root, args, ctx) => {
-      const { count } = await ctx.db.task.deleteMany({ where: { id: String(args.id), userId: ctx.viewer!.id } });
-      if (count !== 1) throw taskNotFoundError(String(args.id));
-      return String(args.id);
+      const { count } = await ctx.db.task.deleteMany({ where: { id: args.id, userId: ctx.viewer.id } });
+      if (count !== 1) throw taskNotFoundError(args.id);
+      return args.id;
     },
   }),
 }));

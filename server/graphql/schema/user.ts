@@ -1,7 +1,7 @@
 import { builder } from '../builder.js';
 import { missingTokenError } from '../errors.js';
-import { findTaskPage, pageComplexity, pageSizeArgs, taskListArgs } from './taskInputs.js';
 import { TaskConnection } from './task.js';
+import { countTasks, findTaskPage, taskListArgs, taskListArgsRule, taskListComplexity } from './taskList.js';
 
 builder.prismaObject('User', {
   authScopes: (user) => ({ self: user.id }),
@@ -15,8 +15,10 @@ builder.prismaObject('User', {
         type: 'Task',
         cursor: 'id',
         args: taskListArgs,
-        complexity: pageComplexity,
-        validate: pageSizeArgs,
+        complexity: taskListComplexity,
+        validate: taskListArgsRule,
+        // The user's own tasks: the `self` scope above already made sure the user is the viewer.
+        totalCount: (user, args, ctx) => countTasks(ctx, user.id, args),
         resolve: (query, user, args, ctx) => findTaskPage(ctx, user.id, query, args),
       },
       TaskConnection,
@@ -25,23 +27,23 @@ builder.prismaObject('User', {
 });
 
 builder.queryFields((t) => ({
-  me: t.prismaField({
+  me: t.withAuth({ authenticated: true }).prismaField({
     type: 'User',
     description: 'The signed-in user.',
     resolve: async (query, _root, _args, ctx) => {
-      const user = await ctx.db.user.findUnique({ ...query, where: { id: ctx.viewer!.id } });
-      // A valid token for an account that no longer exists.
+      const user = await ctx.db.user.findUnique({ ...query, where: { id: ctx.viewer.id } });
+      // Deleted within the viewer-liveness cache window (server/tokens/viewerLiveness.ts).
       if (!user) throw missingTokenError();
       return user;
     },
   }),
-  user: t.prismaField({
+  user: t.withAuth({ authenticated: true }).prismaField({
     type: 'User',
     description: "A user by id: only the viewer's own id is allowed (FORBIDDEN otherwise).",
     args: { id: t.arg.id({ required: true }) },
-    authScopes: (_root, args) => ({ $all: { authenticated: true, self: String(args.id) } }),
+    authScopes: (_root, args) => ({ $all: { authenticated: true, self: args.id } }),
     resolve: async (query, _root, args, ctx) => {
-      const user = await ctx.db.user.findUnique({ ...query, where: { id: String(args.id) } });
+      const user = await ctx.db.user.findUnique({ ...query, where: { id: args.id } });
       if (!user) throw missingTokenError();
       return user;
     },
