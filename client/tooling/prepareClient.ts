@@ -54,7 +54,8 @@ export async function ensureClientBuild(): Promise<void> {
     newestMtime(join(repoRoot, 'client'), (path) => isTestFile(path) || path.endsWith('tooling')),
     mtime(join(repoRoot, 'vite.config.ts')),
   );
-  if (mtime(output) >= inputs) return;
+  // A build from before precompression (no .gz next to index.html) is rebuilt too.
+  if (mtime(output) >= inputs && existsSync(`${output}.gz`)) return;
   try {
     await run(process.execPath, [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build'], {
       cwd: repoRoot,
