@@ -4,6 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import {
   GRAPHIQL_ASSETS_DIR,
+  pruneGraphiQLFiles,
   readGraphiQLManifest,
   writeGraphiQLFiles,
   writeGraphiQLManifest,
@@ -16,6 +17,7 @@ export async function buildGraphiQLAssets(dir = GRAPHIQL_ASSETS_DIR): Promise<st
   const { manifest, files } = writeGraphiQLFiles(dir);
   const result = await precompressFiles(files);
   writeGraphiQLManifest({ ...manifest, precompressed: true }, dir);
+  pruneGraphiQLFiles(files, dir);
   const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
   return `GraphiQL assets: ${result.files} files, ${megabytes(result.bytes)} → brotli ${megabytes(result.brotliBytes)}, gzip ${megabytes(result.gzipBytes)} in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`;
 }

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import sirv from 'sirv';
 import { repoRoot } from '../config.js';
 import { log } from '../log.js';
@@ -76,7 +76,8 @@ export function readGraphiQLManifest(dir = GRAPHIQL_ASSETS_DIR): GraphiQLManifes
 
 /**
  * Writes GraphiQL's assets as hashed files and returns the manifest (not yet written: the caller
- * writes it once everything it needs is on disk). Removes files of earlier versions.
+ * writes it once everything it needs is on disk). Servers starting side by side may run this at
+ * once: every file is content-addressed and renamed into place whole.
  */
 export function writeGraphiQLFiles(dir = GRAPHIQL_ASSETS_DIR): { manifest: GraphiQLManifest; files: string[] } {
   // The CommonJS build loads synchronously; it is only read here, never by the running page handler.
@@ -112,11 +113,16 @@ export function writeGraphiQLFiles(dir = GRAPHIQL_ASSETS_DIR): { manifest: Graph
     start: add('start', 'js', Buffer.from(start)),
   };
   for (const [name, content] of written) if (!existsSync(join(dir, name))) writeAtomically(join(dir, name), content);
-  for (const entry of readdirSync(dir)) {
-    const base = entry.replace(/\.(br|gz)$/, '');
-    if (entry !== MANIFEST && !written.has(base)) rmSync(join(dir, entry), { force: true });
-  }
   return { manifest, files: [...written.keys()].map((name) => join(dir, name)) };
+}
+
+/** Removes the files of earlier versions (the build does this; a running server never does). */
+export function pruneGraphiQLFiles(keep: string[], dir = GRAPHIQL_ASSETS_DIR) {
+  const kept = new Set(keep.map((path) => basename(path)));
+  for (const entry of readdirSync(dir)) {
+    if (entry === MANIFEST || entry.endsWith('.tmp')) continue;
+    if (!kept.has(entry.replace(/\.(br|gz)$/, ''))) rmSync(join(dir, entry), { force: true });
+  }
 }
 
 export function writeGraphiQLManifest(manifest: GraphiQLManifest, dir = GRAPHIQL_ASSETS_DIR) {
