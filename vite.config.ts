@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vite';
+import { precompressPlugin } from './client/tooling/precompress.js';
 
 // The web app lives in client/ and builds into dist/client, which `npm start` serves at /.
 // In `npm run dev` (server/scripts/dev.ts), Vite serves the app with HMR and proxies the API to the Node server.
@@ -8,7 +9,8 @@ const apiTarget = process.env.TASKFORT_API_URL ?? `http://127.0.0.1:${process.en
 
 export default defineConfig({
   root: fileURLToPath(new URL('./client', import.meta.url)),
-  plugins: [vue()],
+  // .br and .gz next to every compressible file of the build, served by sirv (server/http/static.ts).
+  plugins: [vue(), precompressPlugin()],
   build: {
     outDir: fileURLToPath(new URL('./dist/client', import.meta.url)),
     emptyOutDir: true,

@@ -54,7 +54,8 @@ export async function ensureClientBuild(): Promise<void> {
     newestMtime(join(repoRoot, 'client'), (path) => isTestFile(path) || path.endsWith('tooling')),
     mtime(join(repoRoot, 'vite.config.ts')),
   );
-  if (mtime(output) >= inputs) return;
+  // A build from before precompression (no .gz next to index.html) is rebuilt too.
+  if (mtime(output) >= inputs && existsSync(`${output}.gz`)) return;
   try {
     await run(process.execPath, [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build'], {
       cwd: repoRoot,
@@ -66,7 +67,14 @@ export async function ensureClientBuild(): Promise<void> {
   }
 }
 
+/** GraphiQL's hashed, precompressed assets in dist/graphiql, when missing or built for another version. */
+export async function ensureGraphiQLAssets(): Promise<void> {
+  const { buildGraphiQLAssets } = await import('./buildGraphiQL.js');
+  await buildGraphiQLAssets();
+}
+
 // Vitest runs each project's globalSetup in the same process: share one run of each step.
 const shared = globalThis as typeof globalThis & { __taskfortCodegen?: Promise<void>; __taskfortBuild?: Promise<void> };
 export const codegenOnce = () => (shared.__taskfortCodegen ??= ensureCodegen());
-export const clientBuildOnce = () => (shared.__taskfortBuild ??= codegenOnce().then(ensureClientBuild));
+export const clientBuildOnce = () =>
+  (shared.__taskfortBuild ??= Promise.all([codegenOnce().then(ensureClientBuild), ensureGraphiQLAssets()]).then(() => {}));

@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { logAuthEvent } from '../auth/events.js';
@@ -7,6 +6,7 @@ import type { Context } from './builder.js';
 import type { ClientIpResolver } from '../http/clientIp.js';
 import type { RequestLimits } from '../config.js';
 import { errorCodesPlugin } from './errorCodes.js';
+import { graphiQLPageRenderer, type GraphiQLManifest } from './graphiql.js';
 import { requestLimitPlugins } from './limits.js';
 import { maskError } from './maskError.js';
 import { schema } from './schema/index.js';
@@ -21,6 +21,8 @@ export interface GraphQLServerOptions {
    * opens with the token in its Headers tab: never in a URL, and the API itself still ignores cookies.
    */
   tokenForGraphiQL?: (request: Request) => Promise<string | null>;
+  /** GraphiQL's hashed asset files (see graphiql.ts). */
+  graphiqlAssets: GraphiQLManifest;
   db: Context['db'];
   databaseProvider: Context['databaseProvider'];
   limits: RequestLimits;
@@ -60,7 +62,20 @@ query MyTasks {
 
 const GRAPHIQL_OPTIONS = { title: 'Taskfort GraphiQL', defaultQuery: DEFAULT_QUERY, shouldPersistHeaders: false };
 
-export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenForGraphiQL, limits, clientIp }: GraphQLServerOptions) {
+/** URL parameters GraphiQL loads an operation from. */
+const GRAPHIQL_DOCUMENT_PARAMS = ['query', 'variables', 'operationName', 'extensions'];
+
+/**
+ * A link can carry a document (`/graphql?query=mutation{…}`): the page then opens without the
+ * viewer's token, so one click on Run cannot act as them. Only a page opened without any
+ * document in its URL gets the token.
+ */
+function mayPrefillToken(request: Request): boolean {
+  const { searchParams } = new URL(request.url);
+  return !GRAPHIQL_DOCUMENT_PARAMS.some((name) => searchParams.has(name));
+}
+
+export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenForGraphiQL, graphiqlAssets, limits, clientIp }: GraphQLServerOptions) {
   const liveness = createViewerLiveness({
     userExists: async (userId) => (await db.user.findUnique({ where: { id: userId }, select: { id: true } })) !== null,
   });
@@ -74,10 +89,10 @@ export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenFo
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    // The default GraphiQL page loads its assets from a CDN; this renderer inlines them.
-    renderGraphiQL,
+    // The default GraphiQL page loads its assets from a CDN; ours come from /graphql/assets/.
+    renderGraphiQL: graphiQLPageRenderer(graphiqlAssets),
     graphiql: async (request) => {
-      const token = tokenForGraphiQL ? await tokenForGraphiQL(request) : null;
+      const token = tokenForGraphiQL && mayPrefillToken(request) ? await tokenForGraphiQL(request) : null;
       return token ? { ...GRAPHIQL_OPTIONS, headers: JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2) } : GRAPHIQL_OPTIONS;
     },
     // Unexpected errors become "Unexpected error." with no stack, path or cause, in every environment.

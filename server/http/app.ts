@@ -8,9 +8,10 @@ import { resolveAuthSecret } from '../auth/secret.js';
 import { isDatabaseReachable, type Database } from '../db/client.js';
 import { reloadingKeySet, remoteKeySetLoader } from '../tokens/keySet.js';
 import { isDatabaseUnavailable } from '../graphql/maskError.js';
-import { createStaticHandler } from './static.js';
+import { createStaticHandler, HTML_SECURITY_HEADERS } from './static.js';
 import { createTokenVerifier } from '../tokens/verifier.js';
 import { createGraphQLServer } from '../graphql/yoga.js';
+import { createGraphiQLAssetHandler, GRAPHIQL_ASSETS_PATH, GRAPHIQL_CONTENT_SECURITY_POLICY, loadGraphiQLAssets } from '../graphql/graphiql.js';
 
 export interface AppOptions {
   config: Config;
@@ -113,11 +114,9 @@ function failAuthRequest(response: ServerResponse, error: unknown) {
 
 /** The GraphiQL page may carry a bearer token: never cache it, never frame it, never leak its URL. */
 function setGraphiQLPageHeaders(response: ServerResponse) {
+  for (const [name, value] of Object.entries(HTML_SECURITY_HEADERS)) response.setHeader(name, value);
+  response.setHeader('Content-Security-Policy', GRAPHIQL_CONTENT_SECURITY_POLICY);
   response.setHeader('Cache-Control', 'no-store');
-  response.setHeader('X-Frame-Options', 'DENY');
-  response.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
-  response.setHeader('Referrer-Policy', 'no-referrer');
-  response.setHeader('X-Content-Type-Options', 'nosniff');
 }
 
 /**
@@ -151,6 +150,7 @@ export function createApp({ config, db }: AppOptions): App {
         databaseProvider: config.databaseProvider,
         limits: config.limits,
         clientIp,
+        graphiqlAssets: loadGraphiQLAssets(),
         tokenForGraphiQL: async (request) => {
           const cookie = request.headers.get('cookie');
           if (!cookie || !auth) return null;
@@ -159,6 +159,7 @@ export function createApp({ config, db }: AppOptions): App {
         },
       })
     : undefined;
+  const serveGraphiQLAsset = graphql ? createGraphiQLAssetHandler() : undefined;
   const authHandler = auth ? toNodeHandler(auth) : undefined;
   const serveClient = servesAuth ? createStaticHandler(config.clientDistDir) : undefined;
   let draining = false;
@@ -195,6 +196,7 @@ export function createApp({ config, db }: AppOptions): App {
       if (request.method === 'GET' && request.headers.accept?.includes('text/html')) setGraphiQLPageHeaders(response);
       return graphql(request, response);
     }
+    if (serveGraphiQLAsset && path.startsWith(GRAPHIQL_ASSETS_PATH)) return serveGraphiQLAsset(request, response);
     if (path.startsWith('/api/auth/')) {
       if (!authHandler) return sendNotFound(response, 'This is an API node (ROLE=api): sign-in and tokens are served by the auth node.');
       if (handleAuthCors(request, response, trustedOrigins)) return;
