@@ -8,11 +8,11 @@ import type { RequestLimits } from '../config.js';
 import { errorCodesPlugin } from './errorCodes.js';
 import { graphiQLPageRenderer, type GraphiQLManifest } from './graphiql.js';
 import { requestLimitPlugins } from './limits.js';
-import { maskError } from './maskError.js';
+import { isDatabaseUnavailable, maskError } from './maskError.js';
 import { schema } from './schema/index.js';
 import { viewerFromRequest, type TokenVerifier, type Viewer } from '../tokens/verifier.js';
 import { createViewerLiveness } from '../tokens/viewerLiveness.js';
-import { invalidTokenError } from './errors.js';
+import { invalidTokenError, serviceUnavailableError } from './errors.js';
 
 export interface GraphQLServerOptions {
   verifyToken: TokenVerifier;
@@ -82,7 +82,16 @@ export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenFo
   /** A JWT whose account was deleted is refused on every operation, like an invalid one. */
   const liveViewerFromRequest = async (request: Request): Promise<Viewer | null> => {
     const viewer = await viewerFromRequest(request, verifyToken);
-    if (viewer && !(await liveness.isAlive(viewer))) throw invalidTokenError('the account no longer exists');
+    if (!viewer) return null;
+    let alive: boolean;
+    try {
+      alive = await liveness.isAlive(viewer);
+    } catch (error) {
+      // Fail closed, but as the retryable outage it is (503), not as a bad token.
+      if (isDatabaseUnavailable(error)) throw serviceUnavailableError();
+      throw error;
+    }
+    if (!alive) throw invalidTokenError('the account no longer exists');
     return viewer;
   };
   return createYoga<ServerContext, Context>({
