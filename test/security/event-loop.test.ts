@@ -30,7 +30,7 @@ describe('password checking never blocks the event loop', () => {
   let api: ApiClient;
   let user: TestUser;
   beforeAll(async () => {
-    server = await startServer();
+    server = await startServer({ readyTimeoutMs: 110_000 });
     api = new ApiClient(server.url);
     user = await api.createUser();
   });

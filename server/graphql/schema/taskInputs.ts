@@ -4,9 +4,9 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import type { Context } from '../builder.js';
 import { OrderDirection, TaskOrderField, TaskPriority, TaskStatus } from './enums.js';
 
-export const TITLE_MAX_LENGTH = 500;
-export const DESCRIPTION_MAX_LENGTH = 5000;
-export const SEARCH_MAX_LENGTH = 200;
+import { SEARCH_MAX_LENGTH, TASK_DESCRIPTION_MAX_LENGTH as DESCRIPTION_MAX_LENGTH, TASK_TITLE_MAX_LENGTH as TITLE_MAX_LENGTH } from '../../rules.js';
+
+export { DESCRIPTION_MAX_LENGTH, SEARCH_MAX_LENGTH, TITLE_MAX_LENGTH };
 
 const title = z.string().trim().min(1, 'must not be empty').max(TITLE_MAX_LENGTH, `must be at most ${TITLE_MAX_LENGTH} characters`);
 const description = z.string().max(DESCRIPTION_MAX_LENGTH, `must be at most ${DESCRIPTION_MAX_LENGTH} characters`);
