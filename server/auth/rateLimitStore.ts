@@ -1,26 +1,39 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '../generated/prisma/client.js';
 import type { Database } from '../db/client.js';
+import { ENABLED_AUTH_ROUTES } from './routes.js';
 
 interface Rule {
   window: number;
   max: number;
 }
 
-const PRUNE_EVERY = 500;
-const PRUNE_OLDER_THAN_MS = 60 * 60_000;
+/** Route names that have a limit: the only ones that may ever own a row. */
+const LIMITED_ROUTES = new Set(Object.entries(ENABLED_AUTH_ROUTES).filter(([, route]) => route.rateLimit).map(([name]) => name));
+const LONGEST_WINDOW_MS = Math.max(...Object.values(ENABLED_AUTH_ROUTES).map((route) => (route.rateLimit?.window ?? 0) * 1000));
+const PRUNE_INTERVAL_MS = 60_000;
+
+/**
+ * Better Auth builds keys as `<ip>|<route>`; the IP is the one app.ts resolved and the route
+ * passed app.ts's allowlist. Anything else (a key built from raw client input) is not stored.
+ */
+function isLimitedRouteKey(key: string): boolean {
+  const separator = key.lastIndexOf('|');
+  return separator > 0 && LIMITED_ROUTES.has(key.slice(separator + 1));
+}
 
 /**
  * Better Auth's rate-limit storage, as ONE atomic statement per request (an upsert that resets
  * or increments a fixed window and returns the new count). Its default database storage reads
  * then writes inside a transaction, which two processes on one SQLite file turn into
  * SQLITE_BUSY errors; a single write statement simply waits for the lock. Same SQL on
- * SQLite (3.35+) and PostgreSQL.
+ * SQLite (3.35+) and PostgreSQL. Rows whose window has ended are deleted about once a minute.
  */
 export function createRateLimitStore(db: Database) {
-  let calls = 0;
+  let lastPrune = Date.now();
   return {
     async consume(key: string, rule: Rule): Promise<{ allowed: boolean; retryAfter: number | null }> {
+      if (!isLimitedRouteKey(key)) return { allowed: true, retryAfter: null };
       const now = BigInt(Date.now());
       const windowMs = BigInt(rule.window * 1000);
       const [row] = await db.$queryRaw<{ count: number | bigint; lastRequest: number | bigint }[]>(Prisma.sql`
@@ -29,8 +42,10 @@ export function createRateLimitStore(db: Database) {
           "count" = CASE WHEN ${now} - "rateLimit"."lastRequest" >= ${windowMs} THEN 1 ELSE "rateLimit"."count" + 1 END,
           "lastRequest" = CASE WHEN ${now} - "rateLimit"."lastRequest" >= ${windowMs} THEN ${now} ELSE "rateLimit"."lastRequest" END
         RETURNING "count", "lastRequest"`);
-      if (++calls % PRUNE_EVERY === 0) {
-        void db.rateLimit.deleteMany({ where: { lastRequest: { lt: now - BigInt(PRUNE_OLDER_THAN_MS) } } }).catch(() => {});
+      if (Date.now() - lastPrune >= PRUNE_INTERVAL_MS) {
+        lastPrune = Date.now();
+        const expiredBefore = now - BigInt(Math.max(LONGEST_WINDOW_MS, rule.window * 1000));
+        void db.rateLimit.deleteMany({ where: { lastRequest: { lt: expiredBefore } } }).catch(() => {});
       }
       const count = Number(row!.count);
       if (count <= rule.max) return { allowed: true, retryAfter: null };

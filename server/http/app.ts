@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toNodeHandler } from 'better-auth/node';
 import { logAuthEvent } from '../auth/events.js';
 import { CLIENT_IP_HEADER, createAuth } from '../auth/betterAuth.js';
+import { authRouteOf } from '../auth/routes.js';
 import { clientIpResolver } from './clientIp.js';
 import type { Config } from '../config.js';
 import { resolveAuthSecret } from '../auth/secret.js';
@@ -199,6 +200,11 @@ export function createApp({ config, db }: AppOptions): App {
     if (serveGraphiQLAsset && path.startsWith(GRAPHIQL_ASSETS_PATH)) return serveGraphiQLAsset(request, response);
     if (path.startsWith('/api/auth/')) {
       if (!authHandler) return sendNotFound(response, 'This is an API node (ROLE=api): sign-in and tokens are served by the auth node.');
+      // Only enabled routes reach Better Auth (and its rate limiter's database writes).
+      const route = authRouteOf(path);
+      if (!route) return sendNotFound(response, 'No such auth route.');
+      // Sessions and tokens must never sit in a shared cache; the public key set may.
+      if (route !== '/jwks') response.setHeader('Cache-Control', 'no-store');
       if (handleAuthCors(request, response, trustedOrigins)) return;
       if (refuseOversizedBody(request, response, config.limits.maxAuthBodyBytes)) return;
       const ip = clientIp(request);

@@ -53,6 +53,8 @@ export interface StartOptions {
   /** Keep the data directory after stop (for restart tests). */
   keepData?: boolean;
   readyTimeoutMs?: number;
+  /** Set after the scrub below: e.g. `{ TEST: '1' }` to prove the server ignores Better Auth's test mode. */
+  unscrubbedEnv?: Record<string, string>;
 }
 
 /** Starts the real server (`server/main.ts`) as a child process and waits until it answers. */
@@ -76,6 +78,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   // Vitest sets TEST=true, which Better Auth reads as "test mode" and then skips its origin checks.
   for (const key of Object.keys(env)) if (key === 'TEST' || key.startsWith('VITEST')) delete env[key];
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
+  Object.assign(env, options.unscrubbedEnv);
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: repoRoot,
     env,

@@ -1,8 +1,8 @@
 import { computed, ref, watch, type Ref } from 'vue';
+import { PASSWORD_MIN_SCORE } from '../../../server/rules';
 import type { StrengthEstimate, StrengthScore } from '../lib/passwordStrength';
 
-/** The server refuses passwords zxcvbn scores below this (guessable within ~10^6 tries). */
-export const PASSWORD_MIN_SCORE = 2;
+export { PASSWORD_MIN_SCORE };
 
 export interface PasswordStrength {
   score: StrengthScore;

@@ -1,13 +1,16 @@
-// Client-side checks that mirror the server's rules (Better Auth's email/password settings in
-// server/auth.ts, the task input limits in server/schema/taskInputs.ts), so users hear about a
-// mistake before a round trip. The server stays the authority.
+// Client-side checks with the server's own limits (one definition: server/rules.ts), so users
+// hear about a mistake before a round trip. The server stays the authority.
+import {
+  EMAIL_MAX_LENGTH,
+  NAME_MAX_LENGTH,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  SEARCH_MAX_LENGTH,
+  TASK_DESCRIPTION_MAX_LENGTH,
+  TASK_TITLE_MAX_LENGTH,
+} from '../../../server/rules';
 
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_LENGTH = 128;
-export const NAME_MAX_LENGTH = 100;
-export const TASK_TITLE_MAX_LENGTH = 500;
-export const TASK_DESCRIPTION_MAX_LENGTH = 5000;
-export const SEARCH_MAX_LENGTH = 200;
+export { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, SEARCH_MAX_LENGTH, TASK_DESCRIPTION_MAX_LENGTH, TASK_TITLE_MAX_LENGTH };
 
 /** One "@", something before it, a dot in the domain, no spaces: what the server's check accepts in practice. */
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
@@ -22,6 +25,7 @@ export function validateName(name: string): string | null {
 export function validateEmail(email: string): string | null {
   const trimmed = email.trim();
   if (!trimmed) return 'Enter your email address.';
+  if (trimmed.length > EMAIL_MAX_LENGTH) return `Use at most ${EMAIL_MAX_LENGTH} characters.`;
   if (!EMAIL_PATTERN.test(trimmed)) return 'Enter a valid email address, like name@example.com.';
   return null;
 }

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { builder } from '../builder.js';
 import { OrderDirection, TaskOrderField, TaskPriority, TaskStatus } from './enums.js';
 
-export const TITLE_MAX_LENGTH = 500;
-export const DESCRIPTION_MAX_LENGTH = 5000;
-export const SEARCH_MAX_LENGTH = 200;
+import { SEARCH_MAX_LENGTH, TASK_DESCRIPTION_MAX_LENGTH as DESCRIPTION_MAX_LENGTH, TASK_TITLE_MAX_LENGTH as TITLE_MAX_LENGTH } from '../../rules.js';
+
+export { DESCRIPTION_MAX_LENGTH, SEARCH_MAX_LENGTH, TITLE_MAX_LENGTH };
 
 /**
  * Something a reader can see: not whitespace, control or format characters (zero-width spaces,
