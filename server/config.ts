@@ -60,6 +60,35 @@ export interface Config {
   authJwksUrl: string | undefined;
   trustedOrigins: string[];
   clientDistDir: string;
+  /** pino level: fatal, error, warn, info (default), debug, trace or silent. */
+  logLevel: LogLevel;
+  /** Bearer token that unlocks GET /metrics on the main port; undefined: /metrics answers 404 there. */
+  metricsToken: string | undefined;
+  /** A second listener on 127.0.0.1 serving only /metrics, without a token; undefined: none. */
+  metricsPort: number | undefined;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function logLevel(value: string | undefined): LogLevel {
+  if (!value) return 'info';
+  const level = value.trim().toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(level)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  return level;
+}
+
+function metricsPort(env: NodeJS.ProcessEnv, mainPort: number): number | undefined {
+  if (!env.METRICS_PORT) return undefined;
+  const port = positiveInteger(env, 'METRICS_PORT', 0);
+  if (port > 65535 || port === mainPort) throw new Error(`METRICS_PORT must be 1-65535 and differ from PORT, got "${env.METRICS_PORT}"`);
+  return port;
+}
+
+function metricsToken(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (value.length < 16) throw new Error('METRICS_TOKEN must be at least 16 characters long (e.g. `openssl rand -hex 32`)');
+  return value;
 }
 
 export function databaseProviderOf(databaseUrl: string): DatabaseProvider {
@@ -175,5 +204,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authJwksUrl: env.AUTH_JWKS_URL || undefined,
     trustedOrigins: [...trustedOrigins],
     clientDistDir: resolve(repoRoot, env.CLIENT_DIST_DIR || 'dist/client'),
+    logLevel: logLevel(env.LOG_LEVEL),
+    metricsToken: metricsToken(env.METRICS_TOKEN),
+    metricsPort: metricsPort(env, port),
   };
 }

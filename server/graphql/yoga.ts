@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
+import { getOperationAST, type DocumentNode } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { logAuthEvent } from '../auth/events.js';
 import type { Context } from './builder.js';
@@ -11,6 +12,9 @@ import { requestLimitPlugins } from './limits.js';
 import { maskError } from './maskError.js';
 import { schema } from './schema/index.js';
 import { viewerFromRequest, type TokenVerifier } from '../tokens/verifier.js';
+import { yogaLogger } from '../log.js';
+import { graphqlMetricsPlugin } from '../observability/metrics.js';
+import { currentRequestFacts, loggableOperationName, noteRequestUser } from '../observability/requestContext.js';
 
 export interface GraphQLServerOptions {
   verifyToken: TokenVerifier;
@@ -45,6 +49,22 @@ const recordAccessRefusals: Plugin<Context> = {
   },
 };
 
+/** Tells the request log which operation ran (a bounded name from the parsed document) and for whom. */
+const recordRequestFacts: Plugin<Context> = {
+  onParse({ context }) {
+    return ({ result }) => {
+      const facts = currentRequestFacts();
+      if (!facts || result instanceof Error || !result) return;
+      const requested = (context as { params?: { operationName?: unknown } }).params?.operationName;
+      const operation = getOperationAST(result as DocumentNode, typeof requested === 'string' ? requested : undefined);
+      facts.operationName = loggableOperationName(operation?.name?.value) ?? facts.operationName;
+    };
+  },
+  onExecute({ args }) {
+    noteRequestUser((args.contextValue as Context).viewer?.id);
+  },
+};
+
 const DEFAULT_QUERY = `# Paste a JWT into the Headers tab as {"Authorization": "Bearer <token>"}, then run:
 query MyTasks {
   me { id email name }
@@ -75,7 +95,9 @@ export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenFo
     cors: { origin: '*', credentials: false, allowedHeaders: ['authorization', 'content-type'], methods: ['GET', 'POST'] },
     // Arrays of operations are refused (400 BAD_REQUEST): one request, one operation.
     batching: false,
-    plugins: [...requestLimitPlugins(limits), errorCodesPlugin, recordAccessRefusals],
+    // Every message Yoga logs (masked errors included) goes through pino, summarised.
+    logging: yogaLogger(),
+    plugins: [...requestLimitPlugins(limits), errorCodesPlugin, recordAccessRefusals, recordRequestFacts, graphqlMetricsPlugin()],
     context: async ({ request, req }) => {
       const ip = clientIp(req);
       try {

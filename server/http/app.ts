@@ -11,6 +11,8 @@ import { isDatabaseUnavailable } from '../graphql/maskError.js';
 import { createStaticHandler } from './static.js';
 import { createTokenVerifier } from '../tokens/verifier.js';
 import { createGraphQLServer } from '../graphql/yoga.js';
+import { log, summarizeError } from '../log.js';
+import { observeRequests } from '../observability/requestLog.js';
 
 export interface AppOptions {
   config: Config;
@@ -103,12 +105,19 @@ function handleAuthCors(request: IncomingMessage, response: ServerResponse, trus
 /** An error escaping Better Auth's handler must not crash the process: answer 503/500 without details. */
 function failAuthRequest(response: ServerResponse, error: unknown) {
   const unavailable = isDatabaseUnavailable(error);
-  console.error(`[taskfort] auth request failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  log.error({ err: summarizeError(error) }, 'auth request failed');
   if (response.headersSent) return void response.destroy();
   if (unavailable) response.setHeader('Retry-After', '1');
   sendJson(response, unavailable ? 503 : 500, unavailable
     ? { code: 'SERVICE_UNAVAILABLE', message: 'The database is unavailable right now; retry shortly.' }
     : { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' });
+}
+
+/** Better Auth's fixed routes ("/sign-in/email", …), so the request log and metrics can name them. */
+function authRoutePaths(auth: ReturnType<typeof createAuth>): string[] {
+  return Object.values(auth.api as Record<string, { path?: unknown }>)
+    .map((endpoint) => endpoint.path)
+    .filter((path): path is string => typeof path === 'string' && path.startsWith('/') && !path.includes(':'));
 }
 
 /** The GraphiQL page may carry a bearer token: never cache it, never frame it, never leak its URL. */
@@ -204,14 +213,14 @@ export function createApp({ config, db }: AppOptions): App {
   };
 
   return {
-    handle,
+    handle: observeRequests(handle, { authRoutes: auth ? authRoutePaths(auth) : [], metricsToken: config.metricsToken }),
     drain: () => {
       draining = true;
     },
     warmUp: async () => {
       // Creates the first signing key on a fresh database, and loads the key set.
       if (auth) await auth.api.getJwks();
-      await keySet.reload().catch((error: unknown) => console.warn(`[taskfort] key set not loaded yet: ${String(error)}`));
+      await keySet.reload().catch((error: unknown) => log.warn({ err: summarizeError(error, { withMessage: true }) }, 'key set not loaded yet'));
     },
   };
 }
