@@ -48,23 +48,16 @@ const linesFor = (server: RunningServer, requestId: string) => () => requestLine
 
 describe('request log and metrics', () => {
   let server: RunningServer;
-  let portServer: RunningServer;
-  let metricsPort: number;
   let api: ApiClient;
   let user: TestUser;
 
+  // Generous: the suites share two busy cores, and a fresh database runs its migrations first.
   beforeAll(async () => {
-    metricsPort = await freePort();
-    [server, portServer] = await Promise.all([
-      startServer({ env: { METRICS_TOKEN }, readyTimeoutMs: 110_000 }),
-      startServer({ env: { METRICS_PORT: String(metricsPort) }, readyTimeoutMs: 110_000 }),
-    ]);
+    server = await startServer({ env: { METRICS_TOKEN }, readyTimeoutMs: 200_000 });
     api = new ApiClient(server.url);
     user = await api.createUser();
-  });
-  afterAll(async () => {
-    await Promise.all([server?.stop(), portServer?.stop()]);
-  });
+  }, 240_000);
+  afterAll(() => server?.stop());
 
   it('echoes a valid X-Request-Id and replaces an invalid one', async () => {
     const valid = `req-${randomUUID()}`;
@@ -121,17 +114,11 @@ describe('request log and metrics', () => {
     }
   });
 
-  it('hides /metrics: 404 without METRICS_TOKEN, 401 with a wrong token, served on METRICS_PORT (127.0.0.1) without one', async () => {
-    expect((await fetch(`${portServer.url}/metrics`)).status).toBe(404);
-    expect((await fetch(`${portServer.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(404);
-    const local = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
-    expect(local.status).toBe(200);
-    expect(await local.text()).toMatch(/^# HELP /m);
-    expect((await fetch(`http://127.0.0.1:${metricsPort}/graphql`)).status).toBe(404);
-
+  it('hides /metrics: 401 without the token or with a wrong one', async () => {
     expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
     const wrong = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN.slice(0, -1)}x` } });
     expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toMatch(/^Bearer/);
     expect(await wrong.text()).not.toMatch(/taskfort_/);
     expect((await fetch(`${server.url}/metrics`, { headers: { authorization: `Basic ${METRICS_TOKEN}` } })).status).toBe(401);
     expect((await scrape(server.url)).length).toBeGreaterThan(0);
@@ -182,12 +169,14 @@ describe('request log and metrics', () => {
 
 describe('metrics with WEB_CONCURRENCY=2', () => {
   let server: RunningServer;
+  let metricsPort: number;
   beforeAll(async () => {
-    server = await startServer({ env: { METRICS_TOKEN, WEB_CONCURRENCY: '2' }, readyTimeoutMs: 110_000 });
-  });
+    metricsPort = await freePort();
+    server = await startServer({ env: { METRICS_TOKEN, METRICS_PORT: String(metricsPort), WEB_CONCURRENCY: '2' }, readyTimeoutMs: 200_000 });
+  }, 240_000);
   afterAll(() => server?.stop());
 
-  it('aggregates every worker in the cluster primary', async () => {
+  it('aggregates every worker, through the main port (a worker asks the primary) and on METRICS_PORT (the primary, 127.0.0.1)', async () => {
     const deadline = Date.now() + 60_000;
     while ((server.output().match(/all node listening/g) ?? []).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     const before = await scrape(server.url);
@@ -198,5 +187,32 @@ describe('metrics with WEB_CONCURRENCY=2', () => {
     expect(healthz(after) - healthz(before)).toBe(20);
     const pids = new Set(parseLogLines(server.output()).filter((line) => line.log === 'request').map((line) => line.pid));
     expect(pids.size).toBe(2);
+
+    const local = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(local.status).toBe(200);
+    expect(healthz(parseMetrics(await local.text()))).toBeGreaterThanOrEqual(healthz(after));
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/graphql`)).status).toBe(404);
+  });
+});
+
+describe('configuration and labels (no server)', () => {
+  it('reads LOG_LEVEL, METRICS_TOKEN and METRICS_PORT through loadConfig, refusing bad values', async () => {
+    const { loadConfig } = await import('../../server/config.js');
+    expect(loadConfig({})).toMatchObject({ logLevel: 'info', metricsToken: undefined, metricsPort: undefined });
+    expect(loadConfig({ LOG_LEVEL: 'WARN', METRICS_TOKEN: 'x'.repeat(16), METRICS_PORT: '9464' })).toMatchObject({ logLevel: 'warn', metricsToken: 'x'.repeat(16), metricsPort: 9464 });
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+    expect(() => loadConfig({ PORT: '3000', METRICS_PORT: '3000' })).toThrow(/METRICS_PORT/);
+  });
+
+  it('normalises routes to a fixed set', async () => {
+    const { routeOf } = await import('../../server/observability/requestLog.js');
+    const auth = new Set(['/sign-in/email', '/token']);
+    expect(routeOf('/api/auth/sign-in/email?callbackURL=x', auth)).toBe('/api/auth/sign-in/email');
+    expect(routeOf('/api/auth/sign-in/email/extra', auth)).toBe('/api/auth/*');
+    expect(routeOf('/graphql?query={__typename}', auth)).toBe('/graphql');
+    expect(routeOf('/assets/index-abc123.js', auth)).toBe('/assets/*');
+    expect(routeOf('/tasks/123?x=1', auth)).toBe('/*');
+    expect(routeOf('/healthz#x', auth)).toBe('/healthz');
   });
 });

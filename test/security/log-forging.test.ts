@@ -19,11 +19,11 @@ describe('log forging', () => {
   const secrets: string[] = [];
 
   beforeAll(async () => {
-    server = await startServer({ readyTimeoutMs: 110_000 });
+    server = await startServer({ readyTimeoutMs: 200_000 });
     api = new ApiClient(server.url);
     user = await api.createUser();
     secrets.push(user.password, user.jwt, user.sessionToken);
-  });
+  }, 240_000);
   afterAll(() => server?.stop());
 
   it('writes only JSON lines, with no forged auth event, whatever the client sends', async () => {
@@ -76,6 +76,14 @@ describe('log forging', () => {
     for (const line of lines) {
       expect(typeof line.level).toBe('string');
       expect(typeof line.time).toBe('string');
+    }
+  });
+
+  it('keeps /metrics private by default: 404 without METRICS_TOKEN, whatever the caller sends', async () => {
+    for (const headers of [{}, { authorization: 'Bearer anything-at-all-here' }] as Record<string, string>[]) {
+      const response = await fetch(`${server.url}/metrics`, { headers });
+      expect(response.status).toBe(404);
+      expect(await response.text()).not.toMatch(/taskfort_|process_cpu/);
     }
   });
 
