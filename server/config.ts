@@ -74,6 +74,12 @@ export interface Config {
   };
   /** BETTER_AUTH_SECRET; when unset, server/auth/secret.ts resolves a development one at start-up. */
   authSecret: string | undefined;
+  /** pino level: fatal, error, warn, info (default), debug, trace or silent. */
+  logLevel: LogLevel;
+  /** Bearer token that unlocks GET /metrics on the main port; undefined: /metrics answers 404 there. */
+  metricsToken: string | undefined;
+  /** A second listener on 127.0.0.1 serving only /metrics, without a token; undefined: none. */
+  metricsPort: number | undefined;
 }
 
 export const DEFAULT_DATABASE_URL = 'file:./data/taskfort.db';
@@ -266,6 +272,27 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   },
   { name: 'AUTH_MAX_BODY_BYTES', section: LIMITS, example: '16384', defaultText: '`16384`', description: 'Bytes in an /api/auth request body.' },
   {
+    name: 'LOG_LEVEL',
+    section: DIAGNOSIS,
+    example: 'info',
+    defaultText: '`info`',
+    description: 'fatal, error, warn, info, debug, trace or silent. One JSON object per line (pretty only when stdout is a terminal and pino-pretty is installed).',
+  },
+  {
+    name: 'METRICS_TOKEN',
+    section: DIAGNOSIS,
+    example: '',
+    defaultText: '— (/metrics answers 404)',
+    description: 'At least 16 characters: GET /metrics on the main port then answers Prometheus text to Authorization: Bearer <token>.',
+  },
+  {
+    name: 'METRICS_PORT',
+    section: DIAGNOSIS,
+    example: '',
+    defaultText: '—',
+    description: 'A second listener on 127.0.0.1 that serves only /metrics, without a token (for a local Prometheus or agent).',
+  },
+  {
     name: 'TASKFORT_SQL_STATS',
     section: DIAGNOSIS,
     example: '',
@@ -281,6 +308,29 @@ function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
   if (!DECLARED.has(name)) throw new Error(`${name} is not declared in CONFIG_VARIABLES`);
   const value = env[name];
   return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function logLevel(value: string | undefined): LogLevel {
+  if (!value) return 'info';
+  const level = value.trim().toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(level)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  return level;
+}
+
+function metricsPort(env: NodeJS.ProcessEnv, mainPort: number): number | undefined {
+  if (read(env, 'METRICS_PORT') === undefined) return undefined;
+  const port = integer(env, 'METRICS_PORT', 0, { min: 1, max: 65535 });
+  if (port === mainPort) throw new Error(`METRICS_PORT must differ from PORT, got "${port}"`);
+  return port;
+}
+
+function metricsToken(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (value.length < 16) throw new Error('METRICS_TOKEN must be at least 16 characters long (e.g. `openssl rand -hex 32`)');
+  return value;
 }
 
 export function databaseProviderOf(databaseUrl: string): DatabaseProvider {
@@ -418,5 +468,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       from: read(env, 'MAIL_FROM') ?? `Taskfort <no-reply@${new URL(baseUrl).hostname}>`,
       passwordResetTokenTtl: durationSeconds(read(env, 'PASSWORD_RESET_TOKEN_TTL') ?? '1h', 'PASSWORD_RESET_TOKEN_TTL'),
     },
+    logLevel: logLevel(read(env, 'LOG_LEVEL')),
+    metricsToken: metricsToken(read(env, 'METRICS_TOKEN')),
+    metricsPort: metricsPort(env, port),
   };
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
+import { getOperationAST, type DocumentNode } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { logAuthEvent } from '../auth/events.js';
 import type { Context } from './builder.js';
@@ -13,6 +14,9 @@ import { schema } from './schema/index.js';
 import { viewerFromRequest, type TokenVerifier, type Viewer } from '../tokens/verifier.js';
 import { createViewerLiveness } from '../tokens/viewerLiveness.js';
 import { invalidTokenError, serviceUnavailableError } from './errors.js';
+import { yogaLogger } from '../log.js';
+import { graphqlMetricsPlugin } from '../observability/metrics.js';
+import { currentRequestFacts, loggableOperationName, noteRequestUser } from '../observability/requestContext.js';
 
 export interface GraphQLServerOptions {
   verifyToken: TokenVerifier;
@@ -46,6 +50,22 @@ const recordAccessRefusals: Plugin<Context> = {
         if (codes.has('UNAUTHENTICATED')) logAuthEvent('api.unauthenticated', { userId: context.viewer?.id, ip: context.clientIp, reason: 'no token' });
       },
     };
+  },
+};
+
+/** Tells the request log which operation ran (a bounded name from the parsed document) and for whom. */
+const recordRequestFacts: Plugin<Context> = {
+  onParse({ context }) {
+    return ({ result }) => {
+      const facts = currentRequestFacts();
+      if (!facts || result instanceof Error || !result) return;
+      const requested = (context as { params?: { operationName?: unknown } }).params?.operationName;
+      const operation = getOperationAST(result as DocumentNode, typeof requested === 'string' ? requested : undefined);
+      facts.operationName = loggableOperationName(operation?.name?.value) ?? facts.operationName;
+    };
+  },
+  onExecute({ args }) {
+    noteRequestUser((args.contextValue as Context).viewer?.id);
   },
 };
 
@@ -110,7 +130,9 @@ export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenFo
     cors: { origin: '*', credentials: false, allowedHeaders: ['authorization', 'content-type'], methods: ['GET', 'POST'] },
     // Arrays of operations are refused (400 BAD_REQUEST): one request, one operation.
     batching: false,
-    plugins: [...requestLimitPlugins(limits), errorCodesPlugin, recordAccessRefusals],
+    // Every message Yoga logs (masked errors included) goes through pino, summarised.
+    logging: yogaLogger(),
+    plugins: [...requestLimitPlugins(limits), errorCodesPlugin, recordAccessRefusals, recordRequestFacts, graphqlMetricsPlugin()],
     context: async ({ request, req }) => {
       const ip = clientIp(req);
       try {

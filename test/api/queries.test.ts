@@ -26,7 +26,7 @@ function statementLogOf(requestId: string): StatementLog | undefined {
   return server
     .output()
     .split('\n')
-    .filter((line) => line.startsWith('{"log":"sql"') && line.includes(requestId))
+    .filter((line) => line.includes('"log":"sql"') && line.includes(requestId))
     .map((line) => JSON.parse(line) as StatementLog)
     .find((log) => log.requestId === requestId);
 }
