@@ -1,15 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient } from '../support/client.js';
-import { startServer, type RunningServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
+import { useServer } from '../support/fixtures.js';
 
-let server: RunningServer;
-let api: ApiClient;
-
-beforeAll(async () => {
-  server = await startServer();
-  api = new ApiClient(server.url);
-});
-afterAll(() => server?.stop());
+const { server, api } = useServer();
 
 const openGraphiQL = (cookie?: string) =>
   fetch(`${server.url}/graphql`, { headers: { accept: 'text/html', ...(cookie ? { cookie } : {}) } });

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { postgresUrlFor } from './postgres.js';
+import { seedFromTemplate } from './templateDatabase.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -53,11 +54,18 @@ export interface StartOptions {
   /** Keep the data directory after stop (for restart tests). */
   keepData?: boolean;
   readyTimeoutMs?: number;
+  /**
+   * Start on an empty database, so the server applies every migration itself. By default a
+   * server starts on a copy of the run's template database (migrated once, in globalSetup).
+   */
+  freshDatabase?: boolean;
 }
 
 /** Starts the real server (`server/main.ts`) as a child process and waits until it answers. */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const dataDir = options.dataDir ?? tempDataDir();
+  // A test that brings its own DATABASE_URL gets exactly that database.
+  if (!options.freshDatabase && !(options.env && 'DATABASE_URL' in options.env)) await seedFromTemplate(testDatabaseUrl(dataDir));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
