@@ -11,7 +11,11 @@ const serverAlias = { alias: [{ find: /^graphql$/, replacement: graphqlNodeEntry
 // The API suite runs a second time on PostgreSQL when a server is given (TEST_POSTGRES_URL,
 // as .ci/run does) or PostgreSQL's binaries are here to start a throwaway one; the browser tests
 // need Chromium. Without them those projects are left out, and the run ends saying so.
-const unavailable = new Set(unavailableProjects().map(({ project }) => project));
+const unavailable = new Set<string>();
+for (const { project, missing, enable } of unavailableProjects()) {
+  unavailable.add(project);
+  console.warn(`[taskfort] the ${project} test project is skipped: no ${missing}. To run it: ${enable}`);
+}
 const postgresAvailable = !unavailable.has('server-postgres');
 const chromiumAvailable = !unavailable.has('e2e');
 
