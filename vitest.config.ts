@@ -45,8 +45,9 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/e2e/**', 'test/postgres/**', 'test/unit/**'],
           globalSetup: [templateDatabase],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          // Some tests start servers of their own; on a busy 2-core machine one start can take a minute.
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
       ...(postgresAvailable
@@ -60,8 +61,8 @@ export default defineConfig({
                 exclude: ['test/api/schema.test.ts', 'test/api/graphiql.test.ts'],
                 env: { TEST_DATABASE: 'postgresql' },
                 globalSetup: ['test/support/postgres.globalSetup.ts'],
-                testTimeout: 60_000,
-                hookTimeout: 120_000,
+                testTimeout: 120_000,
+                hookTimeout: 180_000,
               },
             },
           ]

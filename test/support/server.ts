@@ -94,7 +94,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
 
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000); // a minute is not always enough on a busy 2-core machine
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
     try {

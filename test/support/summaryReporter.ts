@@ -22,7 +22,8 @@ export default class SummaryReporter implements Reporter {
         else if (state === 'failed') counts.failed++;
         else counts.skipped++;
       }
-      if (testModule.state() === 'failed' && [...testModule.children.allTests()].length === 0) counts.failed++;
+      // A file that failed outside its tests (a beforeAll, an import) counts as one failure.
+      if (testModule.state() === 'failed' && ![...testModule.children.allTests()].some((test) => test.result().state === 'failed')) counts.failed++;
     }
     const skippedProjects = unavailableProjects().filter(({ project }) => this.vitest?.matchesProjectFilter(project) ?? true);
     const ci = /^(1|true)$/i.test(process.env.CI ?? '');

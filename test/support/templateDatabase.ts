@@ -18,6 +18,9 @@ const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** globalSetup: migrates a SQLite template file for this run; returns the teardown. */
 export async function buildSqliteTemplate(): Promise<() => void> {
+  // Several projects (server, e2e) share it: the first one's setup builds it for the whole run.
+  const built = process.env[SQLITE_TEMPLATE_ENV];
+  if (built && existsSync(built)) return () => {};
   const directory = mkdtempSync(join(tmpdir(), 'taskfort-template-'));
   const file = join(directory, 'template.db');
   await migrateDatabase(`file:${file}`);
