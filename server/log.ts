@@ -129,6 +129,7 @@ export function yogaLogger() {
  * its options are read) would write raw multi-line text and stacks; in the server process every
  * console call becomes one pino line instead.
  */
+/* eslint-disable no-console -- replacing console's methods is the point here */
 export function routeConsoleThroughLogger(): void {
   const write = libraryLog('console');
   // Objects are left out: a dumped request or row could hold anything.

@@ -30,7 +30,7 @@ async function npmRun(script: string) {
     await run(npm, ['run', '--silent', script], { cwd: repoRoot, maxBuffer: 32 * 1024 * 1024 });
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`npm run ${script} failed:\n${stdout}\n${stderr}`);
+    throw new Error(`npm run ${script} failed:\n${stdout}\n${stderr}`, { cause: error });
   }
 }
 
@@ -63,7 +63,7 @@ export async function ensureClientBuild(): Promise<void> {
     });
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`vite build failed:\n${stdout}\n${stderr}`);
+    throw new Error(`vite build failed:\n${stdout}\n${stderr}`, { cause: error });
   }
 }
 

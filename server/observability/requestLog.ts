@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pinoHttp } from 'pino-http';
 import { log } from '../log.js';
 import { hasMetricsToken, methodLabel, observeHttpRequest, sendMetrics } from './metrics.js';
-import { currentRequestFacts, runWithRequestFacts, type RequestFacts } from './requestContext.js';
+import { runWithRequestFacts, type RequestFacts } from './requestContext.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const VALID_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;

@@ -36,7 +36,7 @@ export async function visible(locator: Locator, timeout = 20_000) {
     const screenshot = join(failureDir, `${Date.now()}.png`);
     await page.screenshot({ path: screenshot, fullPage: true }).catch(() => {});
     const shown = await page.locator('body').innerText().catch(() => '(page closed)');
-    throw new Error(`${(error as Error).message}\nThe page (${page.url()}) showed:\n${shown}\nScreenshot: ${screenshot}`);
+    throw new Error(`${(error as Error).message}\nThe page (${page.url()}) showed:\n${shown}\nScreenshot: ${screenshot}`, { cause: error });
   }
 }
 
