@@ -60,6 +60,21 @@ export interface Config {
   authJwksUrl: string | undefined;
   trustedOrigins: string[];
   clientDistDir: string;
+  http: HttpTimeouts;
+}
+
+/** Connection timing and the SIGTERM sequence (README "Shutdown and keep-alive"). */
+export interface HttpTimeouts {
+  /** Idle keep-alive connections stay open this long; longer than proxies' idle timeouts (60 s). */
+  keepAliveTimeoutMs: number;
+  /** A request's headers must arrive within this (counted per request, not across idle time). */
+  headersTimeoutMs: number;
+  /** A whole request (headers and body) must arrive within this. */
+  requestTimeoutMs: number;
+  /** After SIGTERM: keep accepting this long while /readyz answers 503, then stop accepting. */
+  shutdownDrainDelayMs: number;
+  /** After SIGTERM: exit with status 1 if requests are still running after this long. */
+  shutdownTimeoutMs: number;
 }
 
 export function databaseProviderOf(databaseUrl: string): DatabaseProvider {
@@ -86,6 +101,34 @@ export function durationSeconds(value: string, name: string): number {
   if (!match) throw new Error(`${name} must be a duration such as 20s, 15m, 12h or 30d, got "${value}"`);
   const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] ?? 's').toLowerCase() as 's' | 'm' | 'h' | 'd'];
   return Number(match[1]) * unit;
+}
+
+/** "500ms", "5s", "2m" or plain seconds → milliseconds. */
+export function durationMs(value: string, name: string): number {
+  const match = /^\s*(\d+)\s*(ms|s|m)?\s*$/i.exec(value);
+  if (!match) throw new Error(`${name} must be a duration such as 500ms, 5s or 2m, got "${value}"`);
+  const unit = { ms: 1, s: 1000, m: 60_000 }[(match[2] ?? 's').toLowerCase() as 'ms' | 's' | 'm'];
+  return Number(match[1]) * unit;
+}
+
+function httpTimeouts(env: NodeJS.ProcessEnv): HttpTimeouts {
+  const duration = (name: string, fallback: string) => durationMs(env[name] || fallback, name);
+  const timeouts: HttpTimeouts = {
+    keepAliveTimeoutMs: duration('HTTP_KEEP_ALIVE_TIMEOUT', '65s'),
+    headersTimeoutMs: duration('HTTP_HEADERS_TIMEOUT', '15s'),
+    requestTimeoutMs: duration('HTTP_REQUEST_TIMEOUT', '30s'),
+    shutdownDrainDelayMs: duration('SHUTDOWN_DRAIN_DELAY', '5s'),
+    shutdownTimeoutMs: duration('SHUTDOWN_TIMEOUT', '30s'),
+  };
+  if (timeouts.keepAliveTimeoutMs < 1000) throw new Error('HTTP_KEEP_ALIVE_TIMEOUT must be at least 1s');
+  if (timeouts.headersTimeoutMs < 1000) throw new Error('HTTP_HEADERS_TIMEOUT must be at least 1s');
+  if (timeouts.headersTimeoutMs > timeouts.requestTimeoutMs) {
+    throw new Error('HTTP_HEADERS_TIMEOUT must not exceed HTTP_REQUEST_TIMEOUT (Node refuses it)');
+  }
+  if (timeouts.shutdownTimeoutMs <= timeouts.shutdownDrainDelayMs) {
+    throw new Error('SHUTDOWN_TIMEOUT must be longer than SHUTDOWN_DRAIN_DELAY (it counts from the signal and includes the delay)');
+  }
+  return timeouts;
 }
 
 function workerCount(value: string | undefined): number {
@@ -175,5 +218,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authJwksUrl: env.AUTH_JWKS_URL || undefined,
     trustedOrigins: [...trustedOrigins],
     clientDistDir: resolve(repoRoot, env.CLIENT_DIST_DIR || 'dist/client'),
+    http: httpTimeouts(env),
   };
 }
