@@ -103,7 +103,10 @@ export function shutDownGracefully(server: Server, connections: ConnectionTracke
       resolve(false);
     }, options.timeoutMs);
     deadline.unref();
-    setTimeout(() => {
+    // Closing the listener resets connections still in the kernel's accept queue (a busy event
+    // loop leaves them there): close right after a poll phase, which accepts all it can, so only
+    // connections arriving within that one loop turn can still be reset.
+    setTimeout(() => setImmediate(() => {
       NetServer.prototype.close.call(server, () => {
         clearTimeout(deadline);
         clearInterval(idleSweep);
@@ -114,7 +117,7 @@ export function shutDownGracefully(server: Server, connections: ConnectionTracke
       // as soon as it is idle again.
       connections.closeIdle();
       idleSweep = setInterval(connections.closeIdle, 50);
-    }, options.drainDelayMs);
+    }), options.drainDelayMs);
   });
 }
 
