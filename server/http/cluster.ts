@@ -17,6 +17,7 @@ export async function runClusterPrimary(config: Config): Promise<void> {
   await db.$disconnect();
 
   let shuttingDown = false;
+  let uncleanWorkerExit = false;
   const fork = (): Worker => cluster.fork(secret ? { BETTER_AUTH_SECRET: secret } : {});
   for (let i = 0; i < config.workers; i++) fork();
   log.info({ workers: config.workers }, `cluster primary ${process.pid}: ${config.workers} workers`);
@@ -26,7 +27,8 @@ export async function runClusterPrimary(config: Config): Promise<void> {
 
   cluster.on('exit', (worker, code, signal) => {
     if (shuttingDown) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      if (code !== 0) uncleanWorkerExit = true;
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(uncleanWorkerExit ? 1 : 0);
       return;
     }
     log.error({ workerPid: worker.process.pid, exit: signal ?? code }, `worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
@@ -37,8 +39,9 @@ export async function runClusterPrimary(config: Config): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     log.info({ signal }, `${signal}: stopping ${config.workers} workers`);
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
-    setTimeout(() => process.exit(1), 15_000).unref();
+    // Each worker drains on its own (serve.ts); the primary keeps the shared listener until the last one closes.
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    setTimeout(() => process.exit(1), config.http.shutdownTimeoutMs + 5_000).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -81,6 +81,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     BETTER_AUTH_URL: url,
     // Suites sign up many users from 127.0.0.1; test/security turns the limiter back on.
     AUTH_RATE_LIMIT: 'off',
+    // No load balancer to wait for; test/security/shutdown.test.ts sets its own drain delay.
+    SHUTDOWN_DRAIN_DELAY: '0ms',
     ...options.env,
   };
   // Vitest sets TEST=true, which Better Auth reads as "test mode" and then skips its origin checks.
