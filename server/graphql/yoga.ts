@@ -24,7 +24,7 @@ export interface GraphQLServerOptions {
    * A fresh JWT for the browser session behind a GraphiQL page request, if any. The page then
    * opens with the token in its Headers tab: never in a URL, and the API itself still ignores cookies.
    */
-  tokenForGraphiQL?: (request: Request) => Promise<string | null>;
+  tokenForGraphiQL?: (request: Request, clientIp: string) => Promise<string | null>;
   /** GraphiQL's hashed asset files (see graphiql.ts). */
   graphiqlAssets: GraphiQLManifest;
   db: Context['db'];
@@ -120,8 +120,9 @@ export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenFo
     landingPage: false,
     // The default GraphiQL page loads its assets from a CDN; ours come from /graphql/assets/.
     renderGraphiQL: graphiQLPageRenderer(graphiqlAssets),
-    graphiql: async (request) => {
-      const token = tokenForGraphiQL && mayPrefillToken(request) ? await tokenForGraphiQL(request) : null;
+    graphiql: async (request, serverContext) => {
+      const ip = serverContext ? clientIp(serverContext.req) : 'unknown';
+      const token = tokenForGraphiQL && mayPrefillToken(request) ? await tokenForGraphiQL(request, ip) : null;
       return token ? { ...GRAPHIQL_OPTIONS, headers: JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2) } : GRAPHIQL_OPTIONS;
     },
     // Unexpected errors become "Unexpected error." with no stack, path or cause, in every environment.

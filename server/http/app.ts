@@ -3,6 +3,7 @@ import { toNodeHandler } from 'better-auth/node';
 import { logAuthEvent } from '../auth/events.js';
 import { CLIENT_IP_HEADER, createAuth } from '../auth/betterAuth.js';
 import { authRouteOf, ENABLED_AUTH_ROUTES } from '../auth/routes.js';
+import { createRateLimitStore } from '../auth/rateLimitStore.js';
 import { clientIpResolver } from './clientIp.js';
 import type { Config } from '../config.js';
 import { resolveAuthSecret } from '../auth/secret.js';
@@ -128,6 +129,7 @@ function setGraphiQLPageHeaders(response: ServerResponse) {
  */
 export function createApp({ config, db }: AppOptions): App {
   const clientIp = clientIpResolver(config.trustedProxies);
+  const tokenRateLimit = createRateLimitStore(db);
   const trustedOrigins = new Set(config.trustedOrigins);
   const servesAuth = config.role !== 'api';
   const servesApi = config.role !== 'auth';
@@ -154,10 +156,17 @@ export function createApp({ config, db }: AppOptions): App {
         limits: config.limits,
         clientIp,
         graphiqlAssets: loadGraphiQLAssets(),
-        tokenForGraphiQL: async (request) => {
+        // Minting here counts against the same per-IP /token limit and logs the same event as /api/auth/token.
+        tokenForGraphiQL: async (request, ip) => {
           const cookie = request.headers.get('cookie');
           if (!cookie || !auth) return null;
+          const tokenLimit = ENABLED_AUTH_ROUTES['/token'].rateLimit;
+          if (config.authRateLimit && tokenLimit && !(await tokenRateLimit.consume(`${ip}|/token`, tokenLimit)).allowed) {
+            logAuthEvent('rate_limited', { ip, path: '/graphql (GraphiQL token)' });
+            return null;
+          }
           const minted = await auth.api.getToken({ headers: new Headers({ cookie }) }).catch(() => null);
+          if (minted?.token) logAuthEvent('token.minted', { ip, path: '/graphql (GraphiQL token)' });
           return minted?.token ?? null;
         },
       })
