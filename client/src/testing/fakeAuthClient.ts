@@ -58,7 +58,9 @@ export function createFakeAuthClient() {
     requestPasswordReset: vi.fn((_input: { email: string; redirectTo?: string }): Reply<{ status: boolean; message: string }> =>
       Promise.resolve({ data: { status: true, message: 'If this email exists in our system, check your email for the reset link' }, error: null }),
     ),
-    resetPassword: vi.fn((_input: { newPassword: string; token: string }): Reply<{ status: boolean }> => Promise.resolve({ data: { status: true }, error: null })),
+    resetPassword: vi.fn((_input: { newPassword: string; token: string }): Reply<{ status: boolean }> =>
+      Promise.resolve({ data: { status: true }, error: null }),
+    ),
     changePassword: vi.fn(
       (_input: { currentPassword: string; newPassword: string; revokeOtherSessions?: boolean }): Reply<{ token: string | null; user: FakeUser }> =>
         Promise.resolve({ data: { token: null, user: ADA }, error: null }),
