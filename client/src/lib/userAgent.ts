@@ -11,7 +11,8 @@ export function describeUserAgent(userAgent: string | null | undefined): DeviceD
   const { browser, os } = new UAParser(userAgent).getResult();
   const major = browser.version?.split('.')[0];
   return {
-    browser: browser.name ? [browser.name, major].filter(Boolean).join(' ') : 'Unknown browser',
+    // Not a browser (a script, curl): its own first token ("node", "curl/8.5.0") is still a clue.
+    browser: browser.name ? [browser.name, major].filter(Boolean).join(' ') : (userAgent.split(' ')[0] ?? 'Unknown browser'),
     os: os.name ? [os.name, os.version].filter(Boolean).join(' ') : 'unknown system',
   };
 }
