@@ -28,9 +28,20 @@ export interface RequestLimits {
   maxAuthBodyBytes: number;
 }
 
+/** Live updates (Subscription.taskEvents over SSE). */
+export interface SubscriptionLimits {
+  /** Open streams in this process (MAX_SUBSCRIPTIONS); more are refused with TOO_MANY_SUBSCRIPTIONS. */
+  maxPerProcess: number;
+  /** Open streams per user in this process. */
+  maxPerUser: number;
+  /** Milliseconds between keep-alive comments on an idle stream (SUBSCRIPTION_KEEPALIVE, at most 15 s). */
+  keepAliveMs: number;
+}
+
 export interface Config {
   role: Role;
   limits: RequestLimits;
+  subscriptions: SubscriptionLimits;
   /** Per-IP limits on sign-in, sign-up and token minting (Better Auth's limiter, stored in the database). */
   authRateLimit: boolean;
   /**
@@ -144,6 +155,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (jwksGracePeriod <= tokenLifetime) {
     throw new Error(`JWKS_GRACE_PERIOD (${jwksGracePeriod}s) must be longer than JWT_EXPIRES_IN (${tokenLifetime}s), or tokens signed just before a rotation would stop verifying`);
   }
+  const keepAliveSeconds = durationSeconds(env.SUBSCRIPTION_KEEPALIVE || '12s', 'SUBSCRIPTION_KEEPALIVE');
+  // Proxies commonly drop a stream idle for 30-60 s; the contract promises a comment every 15 s at most.
+  if (keepAliveSeconds < 1 || keepAliveSeconds > 15) throw new Error(`SUBSCRIPTION_KEEPALIVE must be 1s-15s, got "${env.SUBSCRIPTION_KEEPALIVE}"`);
   const databasePoolSize = Number(env.DATABASE_POOL_SIZE || 10);
   if (!Number.isInteger(databasePoolSize) || databasePoolSize < 1) throw new Error(`DATABASE_POOL_SIZE must be a positive integer`);
   return {
@@ -156,6 +170,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxComplexity: positiveInteger(env, 'GRAPHQL_MAX_COMPLEXITY', 2500),
       maxBodyBytes: positiveInteger(env, 'GRAPHQL_MAX_BODY_BYTES', 100 * 1024),
       maxAuthBodyBytes: positiveInteger(env, 'AUTH_MAX_BODY_BYTES', 16 * 1024),
+    },
+    subscriptions: {
+      maxPerProcess: positiveInteger(env, 'MAX_SUBSCRIPTIONS', 5000),
+      maxPerUser: 20,
+      keepAliveMs: keepAliveSeconds * 1000,
     },
     authRateLimit: onOff(env, 'AUTH_RATE_LIMIT', true),
     trustedProxies: splitList(env.TRUST_PROXY),

@@ -10,6 +10,7 @@ import { apiError, forbiddenError, missingTokenError, taskNotFoundError } from '
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Viewer } from '../tokens/verifier.js';
+import type { ClientConnection, TaskEventBus } from '../taskEvents/bus.js';
 
 export interface Context {
   viewer: Viewer | null;
@@ -17,6 +18,8 @@ export interface Context {
   databaseProvider: DatabaseProvider;
   limits: RequestLimits;
   clientIp: string;
+  taskEvents: TaskEventBus;
+  connection: ClientConnection;
 }
 
 /** Complexity of one mutation: writes cost more than reads. */
@@ -83,6 +86,8 @@ export const builder = new SchemaBuilder<{
       },
     }),
     unauthorizedError: (_parent, ctx) => (ctx.viewer ? forbiddenError() : missingTokenError()),
+    // Subscriptions are authorized when they start (no token: 401, no stream), not per event.
+    authorizeOnSubscribe: true,
   },
   validation: {
     validationError: ({ issues }) => {

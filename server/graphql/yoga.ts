@@ -1,11 +1,13 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { logAuthEvent } from '../auth/events.js';
 import type { Context } from './builder.js';
 import type { ClientIpResolver } from '../http/clientIp.js';
-import type { RequestLimits } from '../config.js';
+import type { RequestLimits, SubscriptionLimits } from '../config.js';
+import type { ClientConnection, TaskEventBus } from '../taskEvents/bus.js';
+import { serverSentEventsPlugin } from './sse.js';
 import { errorCodesPlugin } from './errorCodes.js';
 import { requestLimitPlugins } from './limits.js';
 import { maskError } from './maskError.js';
@@ -23,11 +25,21 @@ export interface GraphQLServerOptions {
   databaseProvider: Context['databaseProvider'];
   limits: RequestLimits;
   clientIp: ClientIpResolver;
+  taskEvents: TaskEventBus;
+  subscriptions: SubscriptionLimits;
 }
 
 /** The Node adapter passes the raw request as server context. */
 interface ServerContext {
   req: IncomingMessage;
+  res: ServerResponse;
+}
+
+function connectionOf(res: ServerResponse): ClientConnection {
+  return {
+    onClose: (listener) => void res.once('close', listener),
+    drop: () => void res.destroy(),
+  };
 }
 
 /** 401s and 403s on the API go to the security event log with the viewer and the client IP. */
@@ -58,7 +70,7 @@ query MyTasks {
 
 const GRAPHIQL_OPTIONS = { title: 'Taskfort GraphiQL', defaultQuery: DEFAULT_QUERY, shouldPersistHeaders: false };
 
-export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenForGraphiQL, limits, clientIp }: GraphQLServerOptions) {
+export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenForGraphiQL, limits, clientIp, taskEvents, subscriptions }: GraphQLServerOptions) {
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -75,11 +87,19 @@ export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenFo
     cors: { origin: '*', credentials: false, allowedHeaders: ['authorization', 'content-type'], methods: ['GET', 'POST'] },
     // Arrays of operations are refused (400 BAD_REQUEST): one request, one operation.
     batching: false,
-    plugins: [...requestLimitPlugins(limits), errorCodesPlugin, recordAccessRefusals],
-    context: async ({ request, req }) => {
+    plugins: [...requestLimitPlugins(limits), errorCodesPlugin, recordAccessRefusals, serverSentEventsPlugin({ keepAliveMs: subscriptions.keepAliveMs })],
+    context: async ({ request, req, res }) => {
       const ip = clientIp(req);
       try {
-        return { viewer: await viewerFromRequest(request, verifyToken), db, databaseProvider, limits, clientIp: ip };
+        return {
+          viewer: await viewerFromRequest(request, verifyToken),
+          db,
+          databaseProvider,
+          limits,
+          clientIp: ip,
+          taskEvents,
+          connection: connectionOf(res),
+        };
       } catch (error) {
         if (error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') {
           logAuthEvent('api.unauthenticated', { ip, reason: error.message });

@@ -11,6 +11,7 @@ import { isDatabaseUnavailable } from '../graphql/maskError.js';
 import { createStaticHandler } from './static.js';
 import { createTokenVerifier } from '../tokens/verifier.js';
 import { createGraphQLServer } from '../graphql/yoga.js';
+import { taskEventBusFor } from '../taskEvents/bus.js';
 
 export interface AppOptions {
   config: Config;
@@ -146,6 +147,8 @@ export function createApp({ config, db }: AppOptions): App {
         databaseProvider: config.databaseProvider,
         limits: config.limits,
         clientIp,
+        taskEvents: taskEventBusFor(config),
+        subscriptions: config.subscriptions,
         tokenForGraphiQL: async (request) => {
           const cookie = request.headers.get('cookie');
           if (!cookie || !auth) return null;

@@ -3,6 +3,7 @@ import { createApp } from './app.js';
 import type { Config } from '../config.js';
 import { resolveAuthSecret } from '../auth/secret.js';
 import { openDatabase } from './serve.js';
+import { relayTaskChangesBetweenWorkers } from '../taskEvents/clusterRelay.js';
 
 /**
  * WEB_CONCURRENCY > 1: the primary applies migrations once, then forks that many workers
@@ -17,6 +18,8 @@ export async function runClusterPrimary(config: Config): Promise<void> {
 
   let shuttingDown = false;
   const fork = (): Worker => cluster.fork(secret ? { BETTER_AUTH_SECRET: secret } : {});
+  // Live updates on SQLite: each worker's task changes reach the others through here.
+  if (config.databaseProvider === 'sqlite') relayTaskChangesBetweenWorkers();
   for (let i = 0; i < config.workers; i++) fork();
   console.log(`[taskfort] cluster primary ${process.pid}: ${config.workers} workers`);
 

@@ -2,6 +2,7 @@ import { builder, MUTATION_COMPLEXITY } from '../builder.js';
 import { taskNotFoundError } from '../errors.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import { TaskPriority } from './enums.js';
+import { publishTaskChange } from './taskEvents.js';
 import {
   CreateTaskInput,
   findTaskPage,
@@ -88,7 +89,7 @@ builder.mutationFields((t) => ({
           dueDate: input.dueDate ?? null,
           userId: ctx.viewer!.id,
         },
-      }),
+      }).then(publishTaskChange(ctx, 'CREATED')),
   }),
   updateTask: t.prismaField({
     complexity: MUTATION_COMPLEXITY,
@@ -113,7 +114,7 @@ builder.mutationFields((t) => ({
       });
       const task = count === 1 ? await ctx.db.task.findFirst({ ...query, where }) : null;
       if (!task) throw taskNotFoundError(String(id));
-      return task;
+      return publishTaskChange(ctx, 'UPDATED')(task);
     },
   }),
   toggleTask: t.prismaField({
@@ -130,7 +131,7 @@ builder.mutationFields((t) => ({
       const task = toggled ? await ctx.db.task.findFirst({ ...query, where }) : null;
       if (!toggled || !task) throw taskNotFoundError(where.id);
       // Report the state this toggle produced, even if another toggle landed before the read.
-      return { ...task, completed: Boolean(toggled.completed) };
+      return publishTaskChange(ctx, 'UPDATED')({ ...task, completed: Boolean(toggled.completed) });
     },
   }),
   deleteTask: t.id({
@@ -141,6 +142,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const { count } = await ctx.db.task.deleteMany({ where: { id: String(args.id), userId: ctx.viewer!.id } });
       if (count !== 1) throw taskNotFoundError(String(args.id));
+      publishTaskChange(ctx, 'DELETED')({ id: String(args.id) });
       return String(args.id);
     },
   }),
