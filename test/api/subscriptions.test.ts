@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, type TestUser } from '../support/client.js';
 import { startServer, type RunningServer } from '../support/server.js';
@@ -159,6 +160,34 @@ describe('Subscription.taskEvents over SSE', () => {
     }).toBe(200);
   });
 
+  it('drops a client that stops reading instead of buffering for it; other streams carry on', async () => {
+    const user = await api.createUser();
+    const id = (await api.graphql(CREATE, { input: { title: 'Big', description: 'x'.repeat(5000) } }, { token: user.jwt })).data!.createTask.id as string;
+    const healthy = await open(user);
+    // ~75 KB per event, so the socket buffers fill after a few dozen events.
+    const fields = Array.from({ length: 15 }, (_, i) => `a${i}: task { description }`).join(' ');
+    const body = JSON.stringify({ query: `subscription { taskEvents { ${fields} } }` });
+    const socket = connect(server.port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write(
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nContent-Type: application/json\r\n` +
+        `Authorization: Bearer ${user.jwt}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    socket.pause(); // from here on the client reads nothing
+
+    let toggles = 0;
+    while (!server.output().includes('live stream dropped') && toggles < 2000) {
+      await Promise.all(Array.from({ length: 10 }, () => api.graphql(TOGGLE, { id }, { token: user.jwt })));
+      toggles += 10;
+    }
+    expect(server.output()).toContain('live stream dropped: the client is not keeping up');
+    socket.destroy();
+    // The stream that keeps up received every event.
+    await healthy.take(toggles, 30_000);
+    expect(healthy.messages.every((message) => message.data?.data?.taskEvents?.taskId === id)).toBe(true);
+  }, 240_000);
+
   it('sends a keep-alive comment on an idle stream at the configured interval', async () => {
     const stream = await open(await api.createUser());
     await new Promise((resolve) => setTimeout(resolve, 3500));
@@ -195,5 +224,35 @@ describe('a stream ends with its token', () => {
     expect(expired!.data!.errors![0]!.message).toMatch(/expired/);
     expect(complete!.event).toBe('complete');
     await stream.ended;
+  });
+});
+
+describe('fan-out across WEB_CONCURRENCY workers', () => {
+  let clustered: RunningServer;
+  beforeAll(async () => {
+    clustered = await startServer({ env: { WEB_CONCURRENCY: '2' }, readyTimeoutMs: 110_000 });
+  });
+  afterAll(() => clustered?.stop());
+
+  it('delivers every change to streams on every worker, whichever worker made it', async () => {
+    const client = new ApiClient(clustered.url);
+    const user = await client.createUser();
+    // Each stream holds its own connection and the cluster hands connections to the workers in
+    // turn, so these streams sit on both workers; every mutation lands on one of them.
+    const many = await Promise.all(Array.from({ length: 10 }, () => subscribe(clustered.url, { token: user.jwt })));
+    streams.push(...many);
+    for (const stream of many) expect(stream.status).toBe(200);
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const response = await client.graphql(CREATE, { input: { title: `from some worker ${i}` } }, { token: user.jwt });
+      expect(response.errors).toBeUndefined();
+      ids.push(response.data!.createTask.id);
+    }
+    for (const stream of many) {
+      const events = await stream.take(6, 10_000);
+      expect(events.map((event) => event.data!.data.taskEvents.taskId).sort()).toEqual([...ids].sort());
+    }
+    await quietPeriod();
+    for (const stream of many) expect(stream.messages).toHaveLength(6);
   });
 });
