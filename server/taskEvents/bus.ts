@@ -83,10 +83,13 @@ export function createTaskEventBus(limits: SubscriptionLimits, createRelay?: (de
       return new Repeater<TaskChange | typeof TOKEN_EXPIRED>(async (push, stop) => {
         const source = pubsub.subscribe('taskChanged', userId);
         let queued = 0;
-        const expiry = setTimeout(() => {
-          void push(TOKEN_EXPIRED);
-          stop();
-        }, Math.max(0, expiresAtMs - Date.now()));
+        const expiry = setTimeout(
+          () => {
+            void push(TOKEN_EXPIRED);
+            stop();
+          },
+          Math.max(0, expiresAtMs - Date.now()),
+        );
         connection.onClose(() => stop());
         void stop.then(() => {
           clearTimeout(expiry);

@@ -153,11 +153,13 @@ describe('Subscription.taskEvents over SSE', () => {
     expect((await open(await api.createUser())).status).toBe(200);
 
     mine[0]!.close();
-    await expect.poll(async () => {
-      const retry = await open(user);
-      retry.close();
-      return retry.status;
-    }).toBe(200);
+    await expect
+      .poll(async () => {
+        const retry = await open(user);
+        retry.close();
+        return retry.status;
+      })
+      .toBe(200);
   });
 
   it('drops a client that stops reading instead of buffering for it; other streams carry on', async () => {

@@ -17,7 +17,7 @@ describe('live updates across two ROLE=api nodes on PostgreSQL (LISTEN/NOTIFY)',
     const databaseUrl = new URL(postgres.url);
     databaseUrl.pathname = '/taskfort_live';
     const secret = 'shared-secret-for-the-auth-node-0123456789abcdef';
-    authNode = await startServer({ env: { ROLE: 'auth', DATABASE_URL: databaseUrl.toString(), BETTER_AUTH_SECRET: secret } });
+    authNode = await startServer({ env: { ROLE: 'auth', DATABASE_URL: databaseUrl.toString(), BETTER_AUTH_SECRET: secret }, readyTimeoutMs: 110_000 });
     const apiEnv = {
       ROLE: 'api',
       DATABASE_URL: databaseUrl.toString(),
@@ -25,13 +25,13 @@ describe('live updates across two ROLE=api nodes on PostgreSQL (LISTEN/NOTIFY)',
       BETTER_AUTH_URL: authNode.url,
       BETTER_AUTH_SECRET: undefined,
     };
-    apiNodes = await Promise.all([startServer({ env: apiEnv }), startServer({ env: apiEnv })]);
-  });
+    apiNodes = await Promise.all([startServer({ env: apiEnv, readyTimeoutMs: 110_000 }), startServer({ env: apiEnv, readyTimeoutMs: 110_000 })]);
+  }, 300_000);
   afterAll(async () => {
     for (const stream of streams) stream.close();
     await Promise.all([...(apiNodes ?? []).map((node) => node.stop()), authNode?.stop()]);
     postgres?.stop();
-  });
+  }, 60_000);
 
   async function create(node: RunningServer, user: TestUser, title: string) {
     return new ApiClient(node.url).graphql(CREATE, { input: { title } }, { token: user.jwt });
@@ -91,5 +91,5 @@ describe('live updates across two ROLE=api nodes on PostgreSQL (LISTEN/NOTIFY)',
     await stream.take(3, 5000);
     expect(stream.messages).toHaveLength(seen + 3);
     expect(apiNodes[0]!.output()).toContain('listening again after reconnect');
-  });
+  }, 120_000);
 });
