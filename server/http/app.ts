@@ -140,14 +140,15 @@ export function createApp({ config, db }: AppOptions): App {
         },
   );
   const verifyToken = createTokenVerifier({ getKey: keySet, issuer: config.jwtIssuer, audience: config.jwtAudience });
-  const graphql = servesApi
+  const taskEvents = servesApi ? taskEventBusFor(config) : undefined;
+  const graphql = taskEvents
     ? createGraphQLServer({
         verifyToken,
         db,
         databaseProvider: config.databaseProvider,
         limits: config.limits,
         clientIp,
-        taskEvents: taskEventBusFor(config),
+        taskEvents,
         subscriptions: config.subscriptions,
         tokenForGraphiQL: async (request) => {
           const cookie = request.headers.get('cookie');
@@ -210,6 +211,8 @@ export function createApp({ config, db }: AppOptions): App {
     handle,
     drain: () => {
       draining = true;
+      // Live streams would hold the process open until the shutdown timeout.
+      taskEvents?.endAllStreams();
     },
     warmUp: async () => {
       // Creates the first signing key on a fresh database, and loads the key set.

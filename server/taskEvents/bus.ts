@@ -33,6 +33,8 @@ export interface TaskEventBus {
   /** The user's changes from now on; refused with TOO_MANY_SUBSCRIPTIONS past the limits. */
   stream(options: StreamOptions): Promise<AsyncIterable<TaskChange | typeof TOKEN_EXPIRED>>;
   openStreams(): number;
+  /** Completes every open stream (graceful shutdown): clients reconnect to another process and refetch. */
+  endAllStreams(): void;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export function createTaskEventBus(limits: SubscriptionLimits, createRelay?: (de
   const deliverLocally: DeliverTaskChange = (change) => pubsub.publish('taskChanged', change.userId, change);
   const relay = createRelay?.(deliverLocally);
   const perUser = new Map<string, number>();
+  const stopFunctions = new Set<() => void>();
   let open = 0;
 
   const reserve = (userId: string): (() => void) => {
@@ -91,7 +94,10 @@ export function createTaskEventBus(limits: SubscriptionLimits, createRelay?: (de
           Math.max(0, expiresAtMs - Date.now()),
         );
         connection.onClose(() => stop());
+        const end = () => stop();
+        stopFunctions.add(end);
         void stop.then(() => {
+          stopFunctions.delete(end);
           clearTimeout(expiry);
           release();
           void source.return?.();
@@ -110,6 +116,9 @@ export function createTaskEventBus(limits: SubscriptionLimits, createRelay?: (de
       });
     },
     openStreams: () => open,
+    endAllStreams: () => {
+      for (const end of [...stopFunctions]) end();
+    },
     close: async () => {
       await relay?.close();
     },

@@ -31,7 +31,7 @@ const quietPeriod = () => new Promise((resolve) => setTimeout(resolve, 300));
 
 beforeAll(async () => {
   // A short keep-alive so the keep-alive test need not wait 12 s; the default is checked in config.
-  server = await startServer({ env: { SUBSCRIPTION_KEEPALIVE: '1s' } });
+  server = await startServer({ env: { SUBSCRIPTION_KEEPALIVE: '1s' }, readyTimeoutMs: 110_000 });
   api = new ApiClient(server.url);
 });
 afterAll(async () => {
@@ -202,7 +202,7 @@ describe('Subscription.taskEvents over SSE', () => {
 describe('a stream ends with its token', () => {
   let shortLived: RunningServer;
   beforeAll(async () => {
-    shortLived = await startServer({ env: { JWT_EXPIRES_IN: '5s' } });
+    shortLived = await startServer({ env: { JWT_EXPIRES_IN: '20s' }, readyTimeoutMs: 110_000 });
   });
   afterAll(() => shortLived?.stop());
 
@@ -219,13 +219,26 @@ describe('a stream ends with its token', () => {
     const [event] = await stream.take(1);
     expect(event!.data!.data.taskEvents.kind).toBe('CREATED');
 
-    const [expired, complete] = await stream.take(2, 10_000);
+    const [expired, complete] = await stream.take(2, 30_000);
     expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000 - 50);
     expect(expired!.event).toBe('next');
     expect(expired!.data!.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
     expect(expired!.data!.errors![0]!.message).toMatch(/expired/);
     expect(complete!.event).toBe('complete');
     await stream.ended;
+  });
+
+  it('completes open streams on SIGTERM, so shutdown does not wait for them', async () => {
+    const client = new ApiClient(shortLived.url);
+    const stream = await subscribe(shortLived.url, { token: (await client.createUser()).jwt });
+    streams.push(stream);
+    expect(stream.status).toBe(200);
+    const startedAt = Date.now();
+    const exitCode = await shortLived.stop('SIGTERM');
+    expect(exitCode).toBe(0);
+    expect(Date.now() - startedAt).toBeLessThan(8000);
+    const [complete] = await stream.take(1);
+    expect(complete!.event).toBe('complete');
   });
 });
 

@@ -8,7 +8,7 @@ let server: RunningServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  [server, browser] = await Promise.all([startServer({ readyTimeoutMs: 150_000 }), launchBrowser()]);
 });
 afterAll(() => shutDown(browser, server));
 
