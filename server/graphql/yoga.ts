@@ -38,6 +38,7 @@ interface ServerContext {
 function connectionOf(res: ServerResponse): ClientConnection {
   return {
     onClose: (listener) => void res.once('close', listener),
+    isBackedUp: () => res.writableNeedDrain,
     drop: () => void res.destroy(),
   };
 }
@@ -70,7 +71,16 @@ query MyTasks {
 
 const GRAPHIQL_OPTIONS = { title: 'Taskfort GraphiQL', defaultQuery: DEFAULT_QUERY, shouldPersistHeaders: false };
 
-export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenForGraphiQL, limits, clientIp, taskEvents, subscriptions }: GraphQLServerOptions) {
+export function createGraphQLServer({
+  verifyToken,
+  db,
+  databaseProvider,
+  tokenForGraphiQL,
+  limits,
+  clientIp,
+  taskEvents,
+  subscriptions,
+}: GraphQLServerOptions) {
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',

@@ -7,8 +7,13 @@ import { clusterWorkerRelay } from './clusterRelay.js';
 import { postgresRelay } from './postgresRelay.js';
 import type { DeliverTaskChange, TaskChange, TaskChangeRelay } from './taskChange.js';
 
-/** Changes waiting for one slow stream; past this the client is dropped rather than buffered. */
+/** Changes waiting for a stream whose socket is full (the client is not reading): then it is dropped. */
 export const MAX_QUEUED_CHANGES = 256;
+/**
+ * Changes waiting while the socket still takes data: the stream is only behind on reading the
+ * tasks from the database (a burst of writes). Ids only, so ~2 MB at most; past this it is dropped too.
+ */
+export const MAX_QUEUED_CHANGES_WHILE_WRITABLE = 10_000;
 
 /** Yielded once when the stream's token expires; the GraphQL layer turns it into UNAUTHENTICATED. */
 export const TOKEN_EXPIRED = Symbol('token expired');
@@ -16,6 +21,8 @@ export const TOKEN_EXPIRED = Symbol('token expired');
 /** The HTTP connection a stream is written to. */
 export interface ClientConnection {
   onClose(listener: () => void): void;
+  /** The socket's buffer is full: the client has stopped reading what was already sent. */
+  isBackedUp(): boolean;
   /** Closes the connection at once (a client that cannot keep up). */
   drop(): void;
 }
@@ -104,7 +111,7 @@ export function createTaskEventBus(limits: SubscriptionLimits, createRelay?: (de
         });
         for await (const change of source) {
           // The HTTP layer stops pulling while the socket cannot take more (backpressure).
-          if (queued >= MAX_QUEUED_CHANGES) {
+          if ((queued >= MAX_QUEUED_CHANGES && connection.isBackedUp()) || queued >= MAX_QUEUED_CHANGES_WHILE_WRITABLE) {
             log.warn({ userId, queued }, 'live stream dropped: the client is not keeping up');
             connection.drop();
             stop();
