@@ -30,9 +30,20 @@ export interface RequestLimits {
   maxTasksPerUser: number;
 }
 
+/** Live updates (Subscription.taskEvents over SSE). */
+export interface SubscriptionLimits {
+  /** Open streams in this process (MAX_SUBSCRIPTIONS); more are refused with TOO_MANY_SUBSCRIPTIONS. */
+  maxPerProcess: number;
+  /** Open streams per user in this process. */
+  maxPerUser: number;
+  /** Milliseconds between keep-alive comments on an idle stream (SUBSCRIPTION_KEEPALIVE, at most 15 s). */
+  keepAliveMs: number;
+}
+
 export interface Config {
   role: Role;
   limits: RequestLimits;
+  subscriptions: SubscriptionLimits;
   /** Per-IP limits on sign-in, sign-up and token minting (Better Auth's limiter, stored in the database). */
   authRateLimit: boolean;
   /**
@@ -281,6 +292,20 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     description: 'A whole request (headers and body) must arrive within this.',
   },
   {
+    name: 'MAX_SUBSCRIPTIONS',
+    section: LIMITS,
+    example: '5000',
+    defaultText: '`5000`',
+    description: 'Open live-update streams (Subscription.taskEvents) per process; more are refused with TOO_MANY_SUBSCRIPTIONS. Each user may hold at most 20.',
+  },
+  {
+    name: 'SUBSCRIPTION_KEEPALIVE',
+    section: LIMITS,
+    example: '12s',
+    defaultText: '`12s`',
+    description: 'Time between keep-alive comments on an idle live-update stream (1s to 15s), so proxies do not drop it.',
+  },
+  {
     name: 'TRUST_PROXY',
     section: LIMITS,
     example: '',
@@ -508,6 +533,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const authSecret = read(env, 'BETTER_AUTH_SECRET');
   if (authSecret !== undefined && authSecret.length < 32) throw new Error('BETTER_AUTH_SECRET must be at least 32 characters long');
+  const keepAliveSeconds = durationSeconds(read(env, 'SUBSCRIPTION_KEEPALIVE') ?? '12s', 'SUBSCRIPTION_KEEPALIVE');
+  // Proxies commonly drop a stream idle for 30-60 s; the contract promises a comment every 15 s at most.
+  if (keepAliveSeconds < 1 || keepAliveSeconds > 15) throw new Error(`SUBSCRIPTION_KEEPALIVE must be 1s-15s, got "${env.SUBSCRIPTION_KEEPALIVE}"`);
   return {
     role,
     limits: {
@@ -519,6 +547,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBodyBytes: integer(env, 'GRAPHQL_MAX_BODY_BYTES', 100 * 1024),
       maxAuthBodyBytes: integer(env, 'AUTH_MAX_BODY_BYTES', 16 * 1024),
       maxTasksPerUser: integer(env, 'MAX_TASKS_PER_USER', 100_000),
+    },
+    subscriptions: {
+      maxPerProcess: integer(env, 'MAX_SUBSCRIPTIONS', 5000),
+      maxPerUser: 20,
+      keepAliveMs: keepAliveSeconds * 1000,
     },
     authRateLimit: onOff(env, 'AUTH_RATE_LIMIT', true),
     trustedProxies: splitList(read(env, 'TRUST_PROXY')),

@@ -10,6 +10,7 @@ import { apiError, forbiddenError, missingTokenError } from './errors.js';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Viewer } from '../tokens/verifier.js';
+import type { ClientConnection, TaskEventBus } from '../taskEvents/bus.js';
 
 export interface Context {
   /** Null without an Authorization header; a verified, still-existing user otherwise. */
@@ -18,6 +19,8 @@ export interface Context {
   databaseProvider: DatabaseProvider;
   limits: RequestLimits;
   clientIp: string;
+  taskEvents: TaskEventBus;
+  connection: ClientConnection;
 }
 
 /** The context of a field behind `authenticated` (`t.withAuth(...)`): the viewer is known. */
@@ -90,6 +93,8 @@ export const builder = new SchemaBuilder<{
       },
     }),
     unauthorizedError: (_parent, ctx) => (ctx.viewer ? forbiddenError() : missingTokenError()),
+    // Subscriptions are authorized when they start (no token: 401, no stream), not per event.
+    authorizeOnSubscribe: true,
   },
   validation: {
     validationError: ({ issues }) => {

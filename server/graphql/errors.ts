@@ -8,7 +8,8 @@ export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'QUERY_TOO_COMPLEX'
   | 'TASK_LIMIT_REACHED'
-  | 'SERVICE_UNAVAILABLE';
+  | 'SERVICE_UNAVAILABLE'
+  | 'TOO_MANY_SUBSCRIPTIONS';
 
 const statusOf: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
@@ -19,6 +20,7 @@ const statusOf: Record<ErrorCode, number> = {
   // A storage quota, as Google Drive's storageQuotaExceeded: refused until the user deletes some.
   TASK_LIMIT_REACHED: 403,
   SERVICE_UNAVAILABLE: 503,
+  TOO_MANY_SUBSCRIPTIONS: 429,
 };
 
 export function apiError(

@@ -1,11 +1,13 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { getOperationAST, type DocumentNode } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { logAuthEvent } from '../auth/events.js';
 import type { Context } from './builder.js';
 import type { ClientIpResolver } from '../http/clientIp.js';
-import type { RequestLimits } from '../config.js';
+import type { RequestLimits, SubscriptionLimits } from '../config.js';
+import type { ClientConnection, TaskEventBus } from '../taskEvents/bus.js';
+import { serverSentEventsPlugin } from './sse.js';
 import { errorCodesPlugin } from './errorCodes.js';
 import { graphiQLPageRenderer, type GraphiQLManifest } from './graphiql.js';
 import { requestLimitPlugins } from './limits.js';
@@ -31,11 +33,22 @@ export interface GraphQLServerOptions {
   databaseProvider: Context['databaseProvider'];
   limits: RequestLimits;
   clientIp: ClientIpResolver;
+  taskEvents: TaskEventBus;
+  subscriptions: SubscriptionLimits;
 }
 
 /** The Node adapter passes the raw request as server context. */
 interface ServerContext {
   req: IncomingMessage;
+  res: ServerResponse;
+}
+
+function connectionOf(res: ServerResponse): ClientConnection {
+  return {
+    onClose: (listener) => void res.once('close', listener),
+    isBackedUp: () => res.writableNeedDrain,
+    drop: () => void res.destroy(),
+  };
 }
 
 /** 401s and 403s on the API go to the security event log with the viewer and the client IP. */
@@ -95,7 +108,17 @@ function mayPrefillToken(request: Request): boolean {
   return !GRAPHIQL_DOCUMENT_PARAMS.some((name) => searchParams.has(name));
 }
 
-export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenForGraphiQL, graphiqlAssets, limits, clientIp }: GraphQLServerOptions) {
+export function createGraphQLServer({
+  verifyToken,
+  db,
+  databaseProvider,
+  tokenForGraphiQL,
+  graphiqlAssets,
+  limits,
+  clientIp,
+  taskEvents,
+  subscriptions,
+}: GraphQLServerOptions) {
   const liveness = createViewerLiveness({
     userExists: async (userId) => (await db.user.findUnique({ where: { id: userId }, select: { id: true } })) !== null,
   });
@@ -133,11 +156,26 @@ export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenFo
     batching: false,
     // Every message Yoga logs (masked errors included) goes through pino, summarised.
     logging: yogaLogger(),
-    plugins: [...requestLimitPlugins(limits), errorCodesPlugin, recordAccessRefusals, recordRequestFacts, graphqlMetricsPlugin()],
-    context: async ({ request, req }) => {
+    plugins: [
+      ...requestLimitPlugins(limits),
+      errorCodesPlugin,
+      recordAccessRefusals,
+      recordRequestFacts,
+      graphqlMetricsPlugin(),
+      serverSentEventsPlugin({ keepAliveMs: subscriptions.keepAliveMs }),
+    ],
+    context: async ({ request, req, res }) => {
       const ip = clientIp(req);
       try {
-        return { viewer: await liveViewerFromRequest(request), db, databaseProvider, limits, clientIp: ip };
+        return {
+          viewer: await liveViewerFromRequest(request),
+          db,
+          databaseProvider,
+          limits,
+          clientIp: ip,
+          taskEvents,
+          connection: connectionOf(res),
+        };
       } catch (error) {
         if (error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') {
           logAuthEvent('api.unauthenticated', { ip, reason: error.message });

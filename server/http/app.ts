@@ -16,6 +16,7 @@ import { createGraphQLServer } from '../graphql/yoga.js';
 import { createGraphiQLAssetHandler, GRAPHIQL_ASSETS_PATH, GRAPHIQL_CONTENT_SECURITY_POLICY, loadGraphiQLAssets } from '../graphql/graphiql.js';
 import { log, summarizeError } from '../log.js';
 import { observeRequests } from '../observability/requestLog.js';
+import { taskEventBusFor } from '../taskEvents/bus.js';
 
 export interface AppOptions {
   config: Config;
@@ -148,7 +149,8 @@ export function createApp({ config, db }: AppOptions): App {
     audience: config.jwtAudience,
     cacheSize: config.tokenCacheSize,
   });
-  const graphql = servesApi
+  const taskEvents = servesApi ? taskEventBusFor(config) : undefined;
+  const graphql = taskEvents
     ? createGraphQLServer({
         verifyToken,
         db,
@@ -156,6 +158,8 @@ export function createApp({ config, db }: AppOptions): App {
         limits: config.limits,
         clientIp,
         graphiqlAssets: loadGraphiQLAssets(),
+        taskEvents,
+        subscriptions: config.subscriptions,
         // Minting here counts against the same per-IP /token limit and logs the same event as /api/auth/token.
         tokenForGraphiQL: async (request, ip) => {
           const cookie = request.headers.get('cookie');
@@ -231,6 +235,8 @@ export function createApp({ config, db }: AppOptions): App {
     handle: observeRequests(handle, { authRoutes: auth ? Object.keys(ENABLED_AUTH_ROUTES) : [], metricsToken: config.metricsToken }),
     drain: () => {
       draining = true;
+      // Live streams would hold the process open until the shutdown timeout.
+      taskEvents?.endAllStreams();
     },
     warmUp: async () => {
       // Creates the first signing key on a fresh database, and loads the key set.

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { openDatabase, serveMetricsPort } from './serve.js';
 import { log } from '../log.js';
 import { createClusterMetrics } from '../observability/metrics.js';
+import { relayTaskChangesBetweenWorkers } from '../taskEvents/clusterRelay.js';
 
 /**
  * WEB_CONCURRENCY > 1: the primary applies migrations once, then forks that many workers
@@ -19,6 +20,8 @@ export async function runClusterPrimary(config: Config): Promise<void> {
   let shuttingDown = false;
   let uncleanWorkerExit = false;
   const fork = (): Worker => cluster.fork(secret ? { BETTER_AUTH_SECRET: secret } : {});
+  // Live updates on SQLite: each worker's task changes reach the others through here.
+  if (config.databaseProvider === 'sqlite') relayTaskChangesBetweenWorkers();
   for (let i = 0; i < config.workers; i++) fork();
   log.info({ workers: config.workers }, `cluster primary ${process.pid}: ${config.workers} workers`);
   // The primary answers for the whole cluster: the workers' registries, aggregated (prom-client).

@@ -7,6 +7,8 @@ export interface Viewer {
   id: string;
   email: string;
   name: string;
+  /** The token's `exp` in epoch milliseconds: a live stream ends when its credentials do. */
+  tokenExpiresAtMs: number;
 }
 
 export interface TokenVerifierOptions {
@@ -55,7 +57,7 @@ export function createTokenVerifier({ getKey, issuer, audience, cacheSize = DEFA
       throw invalidTokenError('required claims are missing');
     }
     // Shared by every request that sends this token while it is cached: nobody may change it.
-    return { value: Object.freeze({ id: sub, email, name }), expiresAtMs: exp * 1000 };
+    return { value: Object.freeze({ id: sub, email, name, tokenExpiresAtMs: exp * 1000 }), expiresAtMs: exp * 1000 };
   };
   const cache = cacheSize > 0 ? new VerifiedTokenCache<Viewer>(cacheSize) : undefined;
   return async (token) => {

@@ -26,6 +26,8 @@ export function createGraphQLClient({ tokens, onSessionEnded, url = '/graphql', 
     preferGetMethod: false,
     fetchOptions: { credentials: 'omit' },
     requestPolicy: 'cache-first',
+    // Subscriptions as GraphQL over SSE on /graphql, through the same auth exchange (Bearer JWT).
+    fetchSubscriptions: true,
     ...(fetch ? { fetch } : {}),
     exchanges: [
       taskCacheExchange(),

@@ -8,7 +8,7 @@ import type {
   DeleteTaskMutationVariables,
 } from '../gql/graphql';
 import { TaskFields } from './taskDocuments';
-import { placeTaskInLists, removeTaskFromLists } from './taskLists';
+import { isTaskInAnyList, placeTaskInLists, removeTaskFromLists } from './taskLists';
 
 /** Ids of tasks that exist only in an optimistic layer until the server answers. */
 export const OPTIMISTIC_ID_PREFIX = 'optimistic-';
@@ -40,6 +40,8 @@ export function taskCacheExchange() {
       // An edge only carries its node and an id-based cursor, the same in every list.
       TaskEdge: (edge: Data) => idOf(edge.node),
       User: (user: Data) => idOf(user),
+      // An event is a message, not an entity: it lives only inside its subscription result.
+      TaskEvent: () => null,
     },
     resolvers: {
       Query: { tasks: relayPagination() },
@@ -103,6 +105,20 @@ export function taskCacheExchange() {
         deleteTask(result, _args, cache) {
           const id = idOf(result.deleteTask);
           if (id) removeTaskFromLists(cache, id);
+        },
+      },
+      Subscription: {
+        // The same placement as a mutation's own result. Placing a task already where it belongs
+        // changes nothing, so this tab's own changes, echoed back by the server, are not applied twice.
+        taskEvents(result, _args, cache) {
+          const event = result.taskEvents as { kind?: string; taskId?: string } | null;
+          if (!event?.taskId) return;
+          if (event.kind === 'DELETED') {
+            // Already gone here (this tab deleted it): nothing to remove, and no list to refetch.
+            if (isTaskInAnyList(cache, event.taskId)) removeTaskFromLists(cache, event.taskId);
+            return;
+          }
+          placeTaskInLists(cache, event.taskId, { isNew: event.kind === 'CREATED' });
         },
       },
     },

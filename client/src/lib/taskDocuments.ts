@@ -82,3 +82,17 @@ export const DeleteTaskMutation = graphql(`
     deleteTask(id: $id)
   }
 `);
+
+/** Changes made anywhere (other tabs, devices, scripts); Graphcache applies them to every cached list. */
+export const TaskEventsSubscription = graphql(`
+  subscription TaskEvents {
+    taskEvents {
+      kind
+      taskId
+      at
+      task {
+        ...TaskFields
+      }
+    }
+  }
+`);

@@ -271,3 +271,9 @@ export function removeTaskFromLists(cache: Cache, taskId: string) {
     }
   }
 }
+
+/** Whether any cached list shows the task. */
+export function isTaskInAnyList(cache: Cache, taskId: string): boolean {
+  const taskKey = cache.keyOfEntity({ __typename: 'Task', id: taskId });
+  return taskKey !== null && cachedTaskLists(cache).some((list) => containsTask(cache, list, taskKey));
+}

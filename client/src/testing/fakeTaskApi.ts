@@ -69,6 +69,34 @@ export function createFakeTaskApi(initialTasks: FakeTask[] = []) {
   const failures = new Map<string, Failure>();
   const holds = new Map<string, Promise<void>>();
   let unauthorizedResponses = 0;
+  // Live streams (the TaskEvents subscription over SSE), kept apart from `requests`.
+  const streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  const streamRequests: RecordedRequest[] = [];
+  let refusedStreams = 0;
+  const encoder = new TextEncoder();
+
+  function openStream(signal: AbortSignal | null | undefined): Response {
+    if (refusedStreams > 0) {
+      refusedStreams -= 1;
+      return json({ errors: [{ message: 'Service unavailable', extensions: { code: 'SERVICE_UNAVAILABLE' } }] }, 503);
+    }
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    const body = new ReadableStream<Uint8Array>({
+      start(streamController) {
+        controller = streamController;
+        streams.add(controller);
+        controller.enqueue(encoder.encode(':\n\n'));
+      },
+      cancel() {
+        streams.delete(controller);
+      },
+    });
+    signal?.addEventListener('abort', () => {
+      if (!streams.delete(controller)) return;
+      controller.error(new DOMException('aborted', 'AbortError'));
+    });
+    return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+  }
 
   function list(variables: Record<string, unknown>) {
     const filter = (variables.filter ?? null) as TaskFilter | null;
@@ -146,6 +174,10 @@ export function createFakeTaskApi(initialTasks: FakeTask[] = []) {
     const operationName = body.operationName ?? /(?:query|mutation)\s+(\w+)/.exec(body.query)?.[1] ?? 'anonymous';
     const variables = body.variables ?? {};
     const headers = new Headers(init.headers);
+    if (operationName === 'TaskEvents') {
+      streamRequests.push({ operationName, variables, headers, credentials: init.credentials, method: init.method ?? 'GET' });
+      return openStream(init.signal);
+    }
     requests.push({ operationName, variables, headers, credentials: init.credentials, method: init.method ?? 'GET' });
 
     const hold = holds.get(operationName);
@@ -188,6 +220,34 @@ export function createFakeTaskApi(initialTasks: FakeTask[] = []) {
     /** The next n requests answer 401 as if the JWT had expired. */
     rejectTokens(count = 1) {
       unauthorizedResponses = count;
+    },
+    /** Every live stream request the app made. */
+    streamRequests,
+    openStreams: () => streams.size,
+    /** Sends a task event on every open stream, as the server would after a change elsewhere. */
+    emitTaskEvent(kind: 'CREATED' | 'UPDATED' | 'DELETED', task: FakeTask) {
+      const index = tasks.findIndex((candidate) => candidate.id === task.id);
+      if (kind === 'CREATED') tasks.push({ ...task });
+      else if (index !== -1 && kind === 'DELETED') tasks.splice(index, 1);
+      else if (index !== -1) tasks[index] = { ...task };
+      const payload = {
+        data: {
+          taskEvents: {
+            __typename: 'TaskEvent',
+            kind,
+            taskId: task.id,
+            at: new Date().toISOString(),
+            task: kind === 'DELETED' ? null : { __typename: 'Task', ...task },
+          },
+        },
+      };
+      for (const controller of streams) controller.enqueue(encoder.encode(`event: next\ndata: ${JSON.stringify(payload)}\n\n`));
+    },
+    /** Ends every open stream (a server restart or network loss); the next `count` reconnects are refused. */
+    dropStreams(refuseReconnects = 0) {
+      refusedStreams = refuseReconnects;
+      for (const controller of streams) controller.error(new TypeError('network error'));
+      streams.clear();
     },
     requestsFor: (operationName: string) => requests.filter((request) => request.operationName === operationName),
   };

@@ -3,6 +3,7 @@ import { builder, MUTATION_COMPLEXITY, ownTaskScopes, viewerOf, type Authenticat
 import { apiError, missingTokenError, taskNotFoundError } from '../errors.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import { TaskPriority } from './enums.js';
+import { publishTaskChange } from './taskEvents.js';
 import { CreateTaskInput, UpdateTaskInput } from './taskInputs.js';
 import { countTasks, findTaskPage, taskListArgs, taskListArgsRule, taskListComplexity } from './taskList.js';
 
@@ -119,7 +120,7 @@ builder.mutationFields((t) => ({
       if (!inserted) {
         throw apiError('TASK_LIMIT_REACHED', `You have reached the limit of ${ctx.limits.maxTasksPerUser} tasks: delete some to add more.`);
       }
-      return ctx.db.task.findUniqueOrThrow({ ...query, where: { id } });
+      return publishTaskChange(ctx, 'CREATED')(await ctx.db.task.findUniqueOrThrow({ ...query, where: { id } }));
     },
   }),
   updateTask: t.withAuth({ authenticated: true }).prismaField({
@@ -145,7 +146,7 @@ builder.mutationFields((t) => ({
       });
       const task = count === 1 ? await ctx.db.task.findFirst({ ...query, where }) : null;
       if (!task) throw taskNotFoundError(id);
-      return task;
+      return publishTaskChange(ctx, 'UPDATED')(task);
     },
   }),
   toggleTask: t.withAuth({ authenticated: true }).prismaField({
@@ -162,7 +163,7 @@ builder.mutationFields((t) => ({
       const task = toggled ? await ctx.db.task.findFirst({ ...query, where }) : null;
       if (!toggled || !task) throw taskNotFoundError(where.id);
       // Report the state this toggle produced, even if another toggle landed before the read.
-      return { ...task, completed: Boolean(toggled.completed) };
+      return publishTaskChange(ctx, 'UPDATED')({ ...task, completed: Boolean(toggled.completed) });
     },
   }),
   deleteTask: t.withAuth({ authenticated: true }).id({
@@ -173,6 +174,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const { count } = await ctx.db.task.deleteMany({ where: { id: args.id, userId: ctx.viewer.id } });
       if (count !== 1) throw taskNotFoundError(args.id);
+      publishTaskChange(ctx, 'DELETED')({ id: args.id });
       return args.id;
     },
   }),

@@ -1,0 +1,49 @@
+import { builder, type Context } from '../builder.js';
+import { invalidTokenError } from '../errors.js';
+import { TOKEN_EXPIRED } from '../../taskEvents/bus.js';
+import type { TaskChange } from '../../taskEvents/taskChange.js';
+
+export const TaskEventKind = builder.enumType('TaskEventKind', {
+  values: ['CREATED', 'UPDATED', 'DELETED'] as const,
+});
+
+const TaskEvent = builder.objectRef<TaskChange>('TaskEvent').implement({
+  fields: (t) => ({
+    kind: t.field({ type: TaskEventKind, resolve: (change) => change.kind }),
+    taskId: t.exposeID('taskId', { description: "The task's id (for DELETED the task no longer exists)." }),
+    task: t.prismaField({
+      type: 'Task',
+      nullable: true,
+      description: 'The task after the change; null for DELETED.',
+      // Read by the subscriber's process, filtered on the viewer: the event itself carries ids only.
+      resolve: (query, change, _args, ctx) =>
+        change.kind === 'DELETED' ? null : ctx.db.task.findFirst({ ...query, where: { id: change.taskId, userId: ctx.viewer!.id } }),
+    }),
+    at: t.field({ type: 'DateTime', resolve: (change) => new Date(change.at) }),
+  }),
+});
+
+builder.subscriptionType({
+  authScopes: { authenticated: true },
+  fields: (t) => ({
+    taskEvents: t.field({
+      type: TaskEvent,
+      description: "Changes to the viewer's tasks, from any client, as they happen.",
+      subscribe: (_root, _args, ctx) =>
+        ctx.taskEvents.stream({ userId: ctx.viewer!.id, expiresAtMs: ctx.viewer!.tokenExpiresAtMs, connection: ctx.connection }),
+      resolve: (event: TaskChange | typeof TOKEN_EXPIRED) => {
+        // The stream's last event: the client renews its token and subscribes again.
+        if (event === TOKEN_EXPIRED) throw invalidTokenError('the token has expired');
+        return event;
+      },
+    }),
+  }),
+});
+
+/** For a mutation, after its write committed: `.then(publishTaskChange(ctx, 'CREATED'))`. */
+export const publishTaskChange =
+  (ctx: Context, kind: TaskChange['kind']) =>
+  <T extends { id: string }>(task: T): T => {
+    ctx.taskEvents.publish({ kind, userId: ctx.viewer!.id, taskId: task.id });
+    return task;
+  };

@@ -1,0 +1,91 @@
+import type { ExecutionResult } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+
+const encoder = new TextEncoder();
+const KEEP_ALIVE = encoder.encode(':\n\n');
+
+function statusOf(result: ExecutionResult): number {
+  const statuses = (result.errors ?? []).map((error) => (error.extensions?.http as { status?: number } | undefined)?.status ?? 500);
+  return Math.max(200, ...statuses);
+}
+
+function headersOf(result: ExecutionResult): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const error of result.errors ?? []) Object.assign(headers, (error.extensions?.http as { headers?: Record<string, string> } | undefined)?.headers);
+  return headers;
+}
+
+/** The body a client sees: Yoga's http extension is for the response status only. */
+function serialize(result: ExecutionResult): string {
+  const errors = result.errors?.map((error) => {
+    const { http: _http, ...extensions } = (error.toJSON?.() ?? error).extensions ?? {};
+    return { ...(error.toJSON?.() ?? error), extensions };
+  });
+  return JSON.stringify({ ...result, ...(errors ? { errors } : {}) });
+}
+
+/**
+ * GraphQL over SSE as graphql-yoga writes it (`event: next`, `event: complete`), with two changes
+ * Yoga's own processor does not offer: the keep-alive interval is configurable (Yoga's is a fixed
+ * 12 s), and a subscription refused before it starts (no token, too many streams) is a plain JSON
+ * error with its HTTP status (401, 429) instead of a one-event stream, so no stream is opened.
+ */
+export function serverSentEventsPlugin({ keepAliveMs }: { keepAliveMs: number }): Plugin {
+  return {
+    onResultProcess({ request, result, setResultProcessor }) {
+      if (!request.headers.get('accept')?.includes('text/event-stream')) return;
+      if (!isAsyncIterable(result)) {
+        const single = Array.isArray(result) ? undefined : (result as ExecutionResult);
+        if (!single?.errors?.length || single.data) return;
+        setResultProcessor(
+          () =>
+            new Response(serialize(single), {
+              status: statusOf(single),
+              headers: { 'Content-Type': 'application/json; charset=utf-8', ...headersOf(single) },
+            }),
+          'application/json',
+        );
+        return;
+      }
+      setResultProcessor((stream) => {
+        const iterator = (stream as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]();
+        let keepAlive: NodeJS.Timeout | undefined;
+        const body = new ReadableStream<Uint8Array>(
+          {
+            start(controller) {
+              // Some browsers hold fetch() until the first bytes arrive.
+              controller.enqueue(KEEP_ALIVE);
+              keepAlive = setInterval(() => {
+                // Only into an empty queue: a stalled client gets no keep-alives piling up.
+                if (controller.desiredSize !== null && controller.desiredSize > 0) controller.enqueue(KEEP_ALIVE);
+              }, keepAliveMs);
+            },
+            async pull(controller) {
+              try {
+                const { done, value } = await iterator.next();
+                if (value != null) controller.enqueue(encoder.encode(`event: next\ndata: ${serialize(value)}\n\n`));
+                if (done) {
+                  controller.enqueue(encoder.encode('event: complete\ndata:\n\n'));
+                  clearInterval(keepAlive);
+                  controller.close();
+                }
+              } catch (error) {
+                clearInterval(keepAlive);
+                controller.error(error);
+              }
+            },
+            async cancel() {
+              clearInterval(keepAlive);
+              await iterator.return?.();
+            },
+          },
+          { highWaterMark: 1 },
+        );
+        return new Response(body, {
+          status: 200,
+          headers: { 'Content-Type': 'text/event-stream', Connection: 'keep-alive', 'Cache-Control': 'no-cache', 'Content-Encoding': 'none' },
+        });
+      }, 'text/event-stream');
+    },
+  };
+}

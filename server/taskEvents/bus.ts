@@ -1,0 +1,142 @@
+import cluster from 'node:cluster';
+import { createPubSub, Repeater } from 'graphql-yoga';
+import type { Config, SubscriptionLimits } from '../config.js';
+import { apiError, serviceUnavailableError } from '../graphql/errors.js';
+import { log } from '../log.js';
+import { clusterWorkerRelay } from './clusterRelay.js';
+import { postgresRelay } from './postgresRelay.js';
+import type { DeliverTaskChange, TaskChange, TaskChangeRelay } from './taskChange.js';
+
+/** Changes waiting for a stream whose socket is full (the client is not reading): then it is dropped. */
+export const MAX_QUEUED_CHANGES = 256;
+/**
+ * Changes waiting while the socket still takes data: the stream is only behind on reading the
+ * tasks from the database (a burst of writes). Ids only, so ~2 MB at most; past this it is dropped too.
+ */
+export const MAX_QUEUED_CHANGES_WHILE_WRITABLE = 10_000;
+
+/** Yielded once when the stream's token expires; the GraphQL layer turns it into UNAUTHENTICATED. */
+export const TOKEN_EXPIRED = Symbol('token expired');
+
+/** The HTTP connection a stream is written to. */
+export interface ClientConnection {
+  onClose(listener: () => void): void;
+  /** The socket's buffer is full: the client has stopped reading what was already sent. */
+  isBackedUp(): boolean;
+  /** Closes the connection at once (a client that cannot keep up). */
+  drop(): void;
+}
+
+export interface StreamOptions {
+  userId: string;
+  /** Epoch milliseconds after which the stream must not carry anything more. */
+  expiresAtMs: number;
+  connection: ClientConnection;
+}
+
+export interface TaskEventBus {
+  /** Call after the change has committed: delivers here and relays to every other process or node. */
+  publish(change: Omit<TaskChange, 'at'>): void;
+  /** The user's changes from now on; refused with TOO_MANY_SUBSCRIPTIONS past the limits. */
+  stream(options: StreamOptions): Promise<AsyncIterable<TaskChange | typeof TOKEN_EXPIRED>>;
+  openStreams(): number;
+  /** Completes every open stream (graceful shutdown): clients reconnect to another process and refetch. */
+  endAllStreams(): void;
+  close(): Promise<void>;
+}
+
+const tooManySubscriptions = (message: string) => apiError('TOO_MANY_SUBSCRIPTIONS', message, { headers: { 'Retry-After': '5' } });
+
+/**
+ * Yoga's in-process pub/sub routes each change to the subscribers of its user id (the topic), so
+ * a stream can only ever see its own user's changes; a relay extends it across processes.
+ */
+export function createTaskEventBus(limits: SubscriptionLimits, createRelay?: (deliver: DeliverTaskChange) => TaskChangeRelay): TaskEventBus {
+  const pubsub = createPubSub<{ taskChanged: [userId: string, change: TaskChange] }>();
+  const deliverLocally: DeliverTaskChange = (change) => pubsub.publish('taskChanged', change.userId, change);
+  const relay = createRelay?.(deliverLocally);
+  const perUser = new Map<string, number>();
+  const stopFunctions = new Set<() => void>();
+  let open = 0;
+
+  const reserve = (userId: string): (() => void) => {
+    const mine = perUser.get(userId) ?? 0;
+    if (mine >= limits.maxPerUser) throw tooManySubscriptions(`At most ${limits.maxPerUser} live streams per user; close one first.`);
+    if (open >= limits.maxPerProcess) throw tooManySubscriptions('This server holds as many live streams as it may; retry shortly.');
+    perUser.set(userId, mine + 1);
+    open++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      open--;
+      const left = (perUser.get(userId) ?? 1) - 1;
+      if (left === 0) perUser.delete(userId);
+      else perUser.set(userId, left);
+    };
+  };
+
+  return {
+    publish: (partial) => {
+      const change: TaskChange = { ...partial, at: new Date().toISOString() };
+      deliverLocally(change);
+      relay?.send(change);
+    },
+    stream: async ({ userId, expiresAtMs, connection }) => {
+      const release = reserve(userId);
+      try {
+        await relay?.ready();
+      } catch {
+        release();
+        throw serviceUnavailableError('Live updates');
+      }
+      return new Repeater<TaskChange | typeof TOKEN_EXPIRED>(async (push, stop) => {
+        const source = pubsub.subscribe('taskChanged', userId);
+        let queued = 0;
+        const expiry = setTimeout(
+          () => {
+            void push(TOKEN_EXPIRED);
+            stop();
+          },
+          Math.max(0, expiresAtMs - Date.now()),
+        );
+        connection.onClose(() => stop());
+        const end = () => stop();
+        stopFunctions.add(end);
+        void stop.then(() => {
+          stopFunctions.delete(end);
+          clearTimeout(expiry);
+          release();
+          void source.return?.();
+        });
+        for await (const change of source) {
+          // The HTTP layer stops pulling while the socket cannot take more (backpressure).
+          if ((queued >= MAX_QUEUED_CHANGES && connection.isBackedUp()) || queued >= MAX_QUEUED_CHANGES_WHILE_WRITABLE) {
+            log.warn({ userId, queued }, 'live stream dropped: the client is not keeping up');
+            connection.drop();
+            stop();
+            break;
+          }
+          queued++;
+          void push(change).then(() => queued--);
+        }
+      });
+    },
+    openStreams: () => open,
+    endAllStreams: () => {
+      for (const end of [...stopFunctions]) end();
+    },
+    close: async () => {
+      await relay?.close();
+    },
+  };
+}
+
+/** One process: yoga's pub/sub alone. Cluster workers on SQLite: IPC. PostgreSQL: LISTEN/NOTIFY. */
+export function taskEventBusFor(config: Pick<Config, 'subscriptions' | 'databaseProvider' | 'databaseUrl'>): TaskEventBus {
+  if (config.databaseProvider === 'postgresql') {
+    return createTaskEventBus(config.subscriptions, (deliver) => postgresRelay(config.databaseUrl, deliver));
+  }
+  if (cluster.isWorker) return createTaskEventBus(config.subscriptions, clusterWorkerRelay);
+  return createTaskEventBus(config.subscriptions);
+}
