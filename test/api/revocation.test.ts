@@ -32,7 +32,7 @@ describe('revocation on two WEB_CONCURRENCY workers', () => {
       .output()
       .split('\n')
       .filter((line) => line.startsWith('{"log":"sql"') && warmUpIds.some((id) => line.includes(`"${id}"`)))
-      .flatMap((line) => (JSON.parse(line) as { sql: string[] }).sql.filter((sql) => /"session"/.test(sql)));
+      .flatMap((line) => (JSON.parse(line) as { sql: string[] }).sql.filter((sql) => /FROM [`"]\w+[`"]\.[`"]session[`"]/.test(sql)));
     console.log(`[revocation] 8 requests over 2 workers in ${warmUpMs} ms: ${sessionReads.length} session reads`);
     // One read per worker (round robin over new connections), not one per request; a little
     // more only if the loaded machine stretched the warm-up past a cache lifetime.
