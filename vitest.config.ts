@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
+import { unavailableProjects } from './test/support/availability.js';
 
 // Node loads graphql's CommonJS build for the server's dependencies (Pothos, Yoga); vite would
 // pick its ESM build for our own files, and graphql refuses two copies in one process.
@@ -9,9 +9,18 @@ const graphqlNodeEntry = createRequire(import.meta.url).resolve('graphql');
 const serverAlias = { alias: [{ find: /^graphql$/, replacement: graphqlNodeEntry }] };
 
 // The API suite runs a second time on PostgreSQL when a server is given (TEST_POSTGRES_URL,
-// as .ci/run does) or PostgreSQL's binaries are here to start a throwaway one.
-const postgresAvailable = Boolean(process.env.TEST_POSTGRES_URL) || existsSync('/usr/local/bin/pg_ctl');
-if (!postgresAvailable) console.warn('[taskfort] no PostgreSQL available: the server-postgres test project is skipped');
+// as .ci/run does) or PostgreSQL's binaries are here to start a throwaway one; the browser tests
+// need Chromium. Without them those projects are left out, and the run ends saying so.
+const unavailable = new Set<string>();
+for (const { project, missing, enable } of unavailableProjects()) {
+  unavailable.add(project);
+  console.warn(`[taskfort] the ${project} test project is skipped: no ${missing}. To run it: ${enable}`);
+}
+const postgresAvailable = !unavailable.has('server-postgres');
+const chromiumAvailable = !unavailable.has('e2e');
+
+// Every API test server starts on a copy of one database migrated per run (not per server).
+const templateDatabase = 'test/support/template.globalSetup.ts';
 
 // One project per kind of test, so each runs in the environment it needs:
 // server-side suites drive a real server over HTTP; component tests run in happy-dom.
@@ -20,14 +29,25 @@ export default defineConfig({
     reporters: ['default', './test/support/summaryReporter.ts'],
     projects: [
       {
+        // Pure modules, no server: runs in seconds.
+        resolve: serverAlias,
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['test/unit/**/*.test.ts'],
+        },
+      },
+      {
         resolve: serverAlias,
         test: {
           name: 'server',
           environment: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'test/postgres/**'],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          exclude: ['test/e2e/**', 'test/postgres/**', 'test/unit/**'],
+          globalSetup: [templateDatabase],
+          // Some tests start servers of their own; on a busy 2-core machine one start can take a minute.
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
       ...(postgresAvailable
@@ -41,8 +61,8 @@ export default defineConfig({
                 exclude: ['test/api/schema.test.ts', 'test/api/graphiql.test.ts'],
                 env: { TEST_DATABASE: 'postgresql' },
                 globalSetup: ['test/support/postgres.globalSetup.ts'],
-                testTimeout: 60_000,
-                hookTimeout: 120_000,
+                testTimeout: 120_000,
+                hookTimeout: 180_000,
               },
             },
           ]
@@ -57,19 +77,23 @@ export default defineConfig({
           testTimeout: 20_000,
         },
       },
-      {
-        test: {
-          name: 'e2e',
-          environment: 'node',
-          include: ['test/e2e/**/*.test.ts'],
-          // Codegen + vite build when dist/client is missing or stale (a clean clone has neither).
-          globalSetup: ['test/e2e/globalSetup.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 180_000,
-          // One browser and one server at a time on a 2-core machine.
-          fileParallelism: false,
-        },
-      },
+      ...(chromiumAvailable
+        ? [
+            {
+              test: {
+                name: 'e2e',
+                environment: 'node',
+                include: ['test/e2e/**/*.test.ts'],
+                // Codegen + vite build when dist/client is missing or stale (a clean clone has neither).
+                globalSetup: ['test/e2e/globalSetup.ts', templateDatabase],
+                testTimeout: 120_000,
+                hookTimeout: 180_000,
+                // One browser and one server at a time on a 2-core machine.
+                fileParallelism: false,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

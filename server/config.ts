@@ -74,6 +74,27 @@ export interface Config {
   };
   /** BETTER_AUTH_SECRET; when unset, server/auth/secret.ts resolves a development one at start-up. */
   authSecret: string | undefined;
+  /** pino level: fatal, error, warn, info (default), debug, trace or silent. */
+  logLevel: LogLevel;
+  /** Bearer token that unlocks GET /metrics on the main port; undefined: /metrics answers 404 there. */
+  metricsToken: string | undefined;
+  /** A second listener on 127.0.0.1 serving only /metrics, without a token; undefined: none. */
+  metricsPort: number | undefined;
+  http: HttpTimeouts;
+}
+
+/** Connection timing and the SIGTERM sequence (README "Shutdown and keep-alive"). */
+export interface HttpTimeouts {
+  /** Idle keep-alive connections stay open this long; longer than proxies' idle timeouts (60 s). */
+  keepAliveTimeoutMs: number;
+  /** A request's headers must arrive within this (counted per request, not across idle time). */
+  headersTimeoutMs: number;
+  /** A whole request (headers and body) must arrive within this. */
+  requestTimeoutMs: number;
+  /** After SIGTERM: keep accepting this long while /readyz answers 503, then stop accepting. */
+  shutdownDrainDelayMs: number;
+  /** After SIGTERM: exit with status 1 if requests are still running after this long. */
+  shutdownTimeoutMs: number;
 }
 
 export const DEFAULT_DATABASE_URL = 'file:./data/taskfort.db';
@@ -225,6 +246,41 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     description: 'How long a rotated-out public key stays published; must exceed JWT_EXPIRES_IN.',
   },
   {
+    name: 'SHUTDOWN_DRAIN_DELAY',
+    section: LAYOUT,
+    example: '5s',
+    defaultText: '`5s`',
+    description: 'After SIGTERM: keep accepting this long while /readyz answers 503 (so the load balancer stops sending), then close the listener and finish the requests already received (500ms, 5s, 1m).',
+  },
+  {
+    name: 'SHUTDOWN_TIMEOUT',
+    section: LAYOUT,
+    example: '30s',
+    defaultText: '`30s`',
+    description: 'From SIGTERM: give up on requests still running after this and exit with status 1.',
+  },
+  {
+    name: 'HTTP_KEEP_ALIVE_TIMEOUT',
+    section: LAYOUT,
+    example: '65s',
+    defaultText: '`65s`',
+    description: "Idle keep-alive connections stay open this long: longer than the proxy's idle timeout (60 s on most load balancers), so the proxy never reuses a connection the server is closing.",
+  },
+  {
+    name: 'HTTP_HEADERS_TIMEOUT',
+    section: LAYOUT,
+    example: '15s',
+    defaultText: '`15s`',
+    description: "A request's headers must arrive within this (a slow-client bound, counted per request, not across a keep-alive connection's idle time); at most HTTP_REQUEST_TIMEOUT.",
+  },
+  {
+    name: 'HTTP_REQUEST_TIMEOUT',
+    section: LAYOUT,
+    example: '30s',
+    defaultText: '`30s`',
+    description: 'A whole request (headers and body) must arrive within this.',
+  },
+  {
     name: 'TRUST_PROXY',
     section: LIMITS,
     example: '',
@@ -266,6 +322,27 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   },
   { name: 'AUTH_MAX_BODY_BYTES', section: LIMITS, example: '16384', defaultText: '`16384`', description: 'Bytes in an /api/auth request body.' },
   {
+    name: 'LOG_LEVEL',
+    section: DIAGNOSIS,
+    example: 'info',
+    defaultText: '`info`',
+    description: 'fatal, error, warn, info, debug, trace or silent. One JSON object per line (pretty only when stdout is a terminal and pino-pretty is installed).',
+  },
+  {
+    name: 'METRICS_TOKEN',
+    section: DIAGNOSIS,
+    example: '',
+    defaultText: '— (/metrics answers 404)',
+    description: 'At least 16 characters: GET /metrics on the main port then answers Prometheus text to Authorization: Bearer <token>.',
+  },
+  {
+    name: 'METRICS_PORT',
+    section: DIAGNOSIS,
+    example: '',
+    defaultText: '—',
+    description: 'A second listener on 127.0.0.1 that serves only /metrics, without a token (for a local Prometheus or agent).',
+  },
+  {
     name: 'TASKFORT_SQL_STATS',
     section: DIAGNOSIS,
     example: '',
@@ -281,6 +358,29 @@ function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
   if (!DECLARED.has(name)) throw new Error(`${name} is not declared in CONFIG_VARIABLES`);
   const value = env[name];
   return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function logLevel(value: string | undefined): LogLevel {
+  if (!value) return 'info';
+  const level = value.trim().toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(level)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  return level;
+}
+
+function metricsPort(env: NodeJS.ProcessEnv, mainPort: number): number | undefined {
+  if (read(env, 'METRICS_PORT') === undefined) return undefined;
+  const port = integer(env, 'METRICS_PORT', 0, { min: 1, max: 65535 });
+  if (port === mainPort) throw new Error(`METRICS_PORT must differ from PORT, got "${port}"`);
+  return port;
+}
+
+function metricsToken(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (value.length < 16) throw new Error('METRICS_TOKEN must be at least 16 characters long (e.g. `openssl rand -hex 32`)');
+  return value;
 }
 
 export function databaseProviderOf(databaseUrl: string): DatabaseProvider {
@@ -307,6 +407,34 @@ export function durationSeconds(value: string, name: string): number {
   if (!match) throw new Error(`${name} must be a duration such as 20s, 15m, 12h or 30d, got "${value}"`);
   const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] ?? 's').toLowerCase() as 's' | 'm' | 'h' | 'd'];
   return Number(match[1]) * unit;
+}
+
+/** "500ms", "5s", "2m" or plain seconds → milliseconds. */
+export function durationMs(value: string, name: string): number {
+  const match = /^\s*(\d+)\s*(ms|s|m)?\s*$/i.exec(value);
+  if (!match) throw new Error(`${name} must be a duration such as 500ms, 5s or 2m, got "${value}"`);
+  const unit = { ms: 1, s: 1000, m: 60_000 }[(match[2] ?? 's').toLowerCase() as 'ms' | 's' | 'm'];
+  return Number(match[1]) * unit;
+}
+
+function httpTimeouts(env: NodeJS.ProcessEnv): HttpTimeouts {
+  const duration = (name: string, fallback: string) => durationMs(read(env, name) ?? fallback, name);
+  const timeouts: HttpTimeouts = {
+    keepAliveTimeoutMs: duration('HTTP_KEEP_ALIVE_TIMEOUT', '65s'),
+    headersTimeoutMs: duration('HTTP_HEADERS_TIMEOUT', '15s'),
+    requestTimeoutMs: duration('HTTP_REQUEST_TIMEOUT', '30s'),
+    shutdownDrainDelayMs: duration('SHUTDOWN_DRAIN_DELAY', '5s'),
+    shutdownTimeoutMs: duration('SHUTDOWN_TIMEOUT', '30s'),
+  };
+  if (timeouts.keepAliveTimeoutMs < 1000) throw new Error('HTTP_KEEP_ALIVE_TIMEOUT must be at least 1s');
+  if (timeouts.headersTimeoutMs < 1000) throw new Error('HTTP_HEADERS_TIMEOUT must be at least 1s');
+  if (timeouts.headersTimeoutMs > timeouts.requestTimeoutMs) {
+    throw new Error('HTTP_HEADERS_TIMEOUT must not exceed HTTP_REQUEST_TIMEOUT (Node refuses it)');
+  }
+  if (timeouts.shutdownTimeoutMs <= timeouts.shutdownDrainDelayMs) {
+    throw new Error('SHUTDOWN_TIMEOUT must be longer than SHUTDOWN_DRAIN_DELAY (it counts from the signal and includes the delay)');
+  }
+  return timeouts;
 }
 
 function workerCount(value: string | undefined): number {
@@ -418,5 +546,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       from: read(env, 'MAIL_FROM') ?? `Taskfort <no-reply@${new URL(baseUrl).hostname}>`,
       passwordResetTokenTtl: durationSeconds(read(env, 'PASSWORD_RESET_TOKEN_TTL') ?? '1h', 'PASSWORD_RESET_TOKEN_TTL'),
     },
+    logLevel: logLevel(read(env, 'LOG_LEVEL')),
+    metricsToken: metricsToken(read(env, 'METRICS_TOKEN')),
+    metricsPort: metricsPort(env, port),
+    http: httpTimeouts(env),
   };
 }

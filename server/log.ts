@@ -1,13 +1,144 @@
-import { pino } from 'pino';
+import { createRequire } from 'node:module';
+import { stripVTControlCharacters } from 'node:util';
+import { pino, type DestinationStream, type LoggerOptions } from 'pino';
+import type { LogLevel } from './config.js';
+
+const MAX_MESSAGE_LENGTH = 300;
+const MAX_STACK_FRAMES = 10;
+
+/** Keys that must never reach a log line, wherever they appear in a logged object. */
+const REDACTED_PATHS = [
+  'password', 'newPassword', 'currentPassword', 'token', 'sessionToken', 'jwt', 'authorization', 'cookie', 'variables', 'query',
+  '*.password', '*.newPassword', '*.currentPassword', '*.token', '*.sessionToken', '*.jwt', '*.authorization', '*.cookie', '*.variables', '*.query',
+  'req.headers', 'res.headers',
+];
+
+/** The first line of a text, at most MAX_MESSAGE_LENGTH characters: a library message never spans lines. */
+export function oneLine(text: string): string {
+  const line = stripVTControlCharacters(text).trim().split(/\r\n|[\n\r\u2028\u2029]/, 1)[0] ?? '';
+  return line.length > MAX_MESSAGE_LENGTH ? `${line.slice(0, MAX_MESSAGE_LENGTH)}…` : line;
+}
+
+/** Errors whose message is written by our code or the runtime, never made of client input. */
+const PROGRAMMING_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError']);
+
+export interface ErrorSummary {
+  type: string;
+  code?: string;
+  message?: string;
+  stack?: string[];
+}
+
+function rootCause(error: Error): Error {
+  let current: Error = error;
+  for (let depth = 0; depth < 5; depth++) {
+    const original = (current as { originalError?: unknown }).originalError;
+    if (!(original instanceof Error)) break;
+    current = original;
+  }
+  return current;
+}
 
 /**
- * The one logger: every line the server writes is one JSON object (pino), so no client input
- * can forge a line. Never log tokens, cookies, passwords, GraphQL variables or query text.
+ * What a log line says about an error: its type, code and stack frames (code locations only).
+ * The message is kept only when `withMessage` (start-up and configuration errors) or for a
+ * programming error (TypeError…): a Prisma or validation message quotes the client's input.
  */
-export const log = pino({
+export function summarizeError(error: unknown, { withMessage = false } = {}): ErrorSummary {
+  if (!(error instanceof Error)) return { type: typeof error, ...(withMessage ? { message: oneLine(String(error)) } : {}) };
+  const cause = rootCause(error);
+  const code = (cause as { code?: unknown }).code;
+  const frames = (cause.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, MAX_STACK_FRAMES)
+    .map((line) => line.trim());
+  return {
+    type: cause.name,
+    ...(typeof code === 'string' && /^[A-Za-z0-9_.-]{1,40}$/.test(code) ? { code } : {}),
+    ...(withMessage || PROGRAMMING_ERRORS.has(cause.name) ? { message: oneLine(cause.message) } : {}),
+    ...(frames.length ? { stack: frames } : {}),
+  };
+}
+
+function prettyStream(): DestinationStream | undefined {
+  if (!process.stdout.isTTY) return undefined;
+  try {
+    // A devDependency: absent from a production install, where lines stay JSON.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as (options: Record<string, unknown>) => DestinationStream;
+    return pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid' });
+  } catch {
+    return undefined;
+  }
+}
+
+const options: LoggerOptions = {
+  level: 'info',
   base: { pid: process.pid },
   timestamp: pino.stdTimeFunctions.isoTime,
   formatters: { level: (label) => ({ level: label }) },
-});
+  // An Error logged as `err` is summarised; a summary made by the caller (summarizeError) passes as is.
+  serializers: { err: (error: unknown) => (error instanceof Error ? summarizeError(error) : error) },
+  redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+};
+
+/**
+ * The one logger: every line the server writes is one JSON object (pino) with every value
+ * escaped, so no client input can forge a line. Pretty-printed only on a terminal.
+ * Never log tokens, cookies, passwords, GraphQL variables or query text.
+ */
+export const log = pino(options, prettyStream() ?? pino.destination({ dest: 1, sync: true }));
 
 export type Logger = typeof log;
+
+/** Applies LOG_LEVEL (read by loadConfig) once the configuration is known. */
+export function configureLogger({ logLevel }: { logLevel: LogLevel }): void {
+  log.level = logLevel;
+}
+
+type LibraryLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/**
+ * A log function for a library's messages (Better Auth, Yoga, Prisma, stray console calls):
+ * the first line of its text message, and its errors summarised without their message.
+ */
+export function libraryLog(source: string) {
+  return (level: LibraryLevel, ...args: unknown[]): void => {
+    if (!log.isLevelEnabled(level)) return;
+    const texts = args.filter((arg): arg is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof arg));
+    const error = args.find((arg) => arg instanceof Error);
+    const fields: Record<string, unknown> = { source };
+    if (error) fields.err = summarizeError(error);
+    log[level](fields, oneLine(texts.map(String).join(' ')) || (error ? 'error' : ''));
+  };
+}
+
+/** Yoga's logger interface, routed through pino. */
+export function yogaLogger() {
+  const write = libraryLog('graphql');
+  return {
+    debug: (...args: unknown[]) => write('debug', ...args),
+    info: (...args: unknown[]) => write('info', ...args),
+    warn: (...args: unknown[]) => write('warn', ...args),
+    error: (...args: unknown[]) => write('error', ...args),
+  };
+}
+
+/**
+ * Dependencies that print with console.* (better-call's "# SERVER_ERROR:", Better Auth before
+ * its options are read) would write raw multi-line text and stacks; in the server process every
+ * console call becomes one pino line instead.
+ */
+/* eslint-disable no-console -- replacing console's methods is the point here */
+export function routeConsoleThroughLogger(): void {
+  const write = libraryLog('console');
+  // Objects are left out: a dumped request or row could hold anything.
+  const text = (args: unknown[]) => args.filter((arg) => typeof arg === 'string' || typeof arg === 'number');
+  const errors = (args: unknown[]) => args.filter((arg) => arg instanceof Error);
+  console.log = (...args: unknown[]) => write('info', ...text(args), ...errors(args));
+  console.info = console.log;
+  console.debug = (...args: unknown[]) => write('debug', ...text(args), ...errors(args));
+  console.warn = (...args: unknown[]) => write('warn', ...text(args), ...errors(args));
+  console.error = (...args: unknown[]) => write('error', ...text(args), ...errors(args));
+  console.trace = console.debug;
+}

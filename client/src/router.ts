@@ -34,6 +34,31 @@ export function createAppRouter(): Router {
         component: () => import('./pages/SignUpPage.vue'),
         meta: { guestOnly: true, title: 'Create your account' },
       },
+      {
+        path: '/forgot-password',
+        name: 'forgot-password',
+        component: () => import('./pages/ForgotPasswordPage.vue'),
+        meta: { guestOnly: true, title: 'Reset your password' },
+      },
+      {
+        // Open to everyone: a reset link may be opened in a browser that is still signed in.
+        path: '/reset-password',
+        name: 'reset-password',
+        component: () => import('./pages/ResetPasswordPage.vue'),
+        meta: { title: 'Choose a new password' },
+      },
+      {
+        path: '/account',
+        name: 'account',
+        component: () => import('./pages/AccountPage.vue'),
+        meta: { requiresAuth: true, title: 'Your account' },
+      },
+      {
+        path: '/goodbye',
+        name: 'goodbye',
+        component: () => import('./pages/GoodbyePage.vue'),
+        meta: { title: 'Account deleted' },
+      },
       { path: '/:unknown(.*)*', redirect: '/' },
     ],
   });

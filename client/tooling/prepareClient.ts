@@ -30,7 +30,7 @@ async function npmRun(script: string) {
     await run(npm, ['run', '--silent', script], { cwd: repoRoot, maxBuffer: 32 * 1024 * 1024 });
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`npm run ${script} failed:\n${stdout}\n${stderr}`);
+    throw new Error(`npm run ${script} failed:\n${stdout}\n${stderr}`, { cause: error });
   }
 }
 
@@ -47,15 +47,25 @@ export async function ensureCodegen(): Promise<void> {
 }
 
 /** Codegen, then `vite build` into dist/client when the build is missing or older than the app. */
-export async function ensureClientBuild(): Promise<void> {
-  await ensureCodegen();
+export function isClientBuildFresh(): boolean {
   const output = join(repoRoot, 'dist/client/index.html');
   const inputs = Math.max(
-    newestMtime(join(repoRoot, 'client'), (path) => isTestFile(path) || path.endsWith('tooling')),
+    newestMtime(join(repoRoot, 'client'), (path) => isGenerated(path) || isTestFile(path) || path.endsWith('tooling')),
     mtime(join(repoRoot, 'vite.config.ts')),
+    mtime(join(repoRoot, 'specs/schema.graphql')),
+    mtime(join(repoRoot, 'codegen.ts')),
+    mtime(join(repoRoot, 'server/rules.ts')),
   );
   // A build from before precompression (no .gz next to index.html) is rebuilt too.
-  if (mtime(output) >= inputs && existsSync(`${output}.gz`)) return;
+  return mtime(output) >= inputs && existsSync(`${output}.gz`);
+}
+
+export async function ensureClientBuild(): Promise<void> {
+  if (isClientBuildFresh()) return;
+  if (!existsSync(join(repoRoot, 'node_modules/vite/bin/vite.js'))) {
+    throw new Error('The web app build (dist/client) is missing or older than its sources, and Vite is not installed (npm ci --omit=dev?): run `npm run build` in the release step, with devDependencies.');
+  }
+  await ensureCodegen();
   try {
     await run(process.execPath, [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build'], {
       cwd: repoRoot,
@@ -63,7 +73,7 @@ export async function ensureClientBuild(): Promise<void> {
     });
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`vite build failed:\n${stdout}\n${stderr}`);
+    throw new Error(`vite build failed:\n${stdout}\n${stderr}`, { cause: error });
   }
 }
 

@@ -336,17 +336,6 @@ function schemaFilesOf(params) {
   return files;
 }
 
-function paramsUseTag(params, tag) {
-  let found = false;
-  const visit = (value) => {
-    if (found || !value || typeof value !== 'object') return;
-    if (value.tag === tag) found = true;
-    for (const child of Object.values(value)) visit(child);
-  };
-  visit(params);
-  return found;
-}
-
 function errorResponse(id, error) {
   const message = String(error?.message ?? error);
   const engineError = typeof error === 'object' && error !== null && 'error_code' in error ? error : undefined;

@@ -3,6 +3,7 @@ import { prismaAdapter } from 'better-auth/adapters/prisma';
 import { APIError, createAuthMiddleware, getSessionFromCtx } from 'better-auth/api';
 import { bearer, jwt } from 'better-auth/plugins';
 import { logAuthEvent } from './events.js';
+import { libraryLog } from '../log.js';
 import type { Config } from '../config.js';
 import { isDatabaseReachable, type Database } from '../db/client.js';
 import { createRateLimitStore, passwordResetMailKey } from './rateLimitStore.js';
@@ -216,6 +217,9 @@ export function createAuth({ config, db, secret, mailer = createMailer({ smtpUrl
     baseURL: config.baseUrl,
     basePath: '/api/auth',
     secret,
+    // Better Auth's own messages (it quotes callbackURLs and logs Prisma errors) go through pino, one line each.
+    // No `level` here: with one set, Better Auth also repeats API errors through its global console logger.
+    logger: { log: libraryLog('better-auth') },
     trustedOrigins: config.trustedOrigins,
     database: prismaAdapter(db, { provider: config.databaseProvider }),
     emailAndPassword: {

@@ -1,6 +1,11 @@
+import { log, oneLine } from '../log.js';
+import { countAuthEvent } from '../observability/metrics.js';
+import { currentRequestFacts, noteRequestUser } from '../observability/requestContext.js';
+
 /**
- * The security event log: one JSON line per authentication event on stdout, for a log
- * pipeline to keep. User id and client IP only: never passwords, tokens or request bodies.
+ * The security event log: one JSON line per authentication event (through the one pino
+ * logger, so every value is escaped), for a log pipeline to keep, and a counter per event.
+ * User id and client IP only: never passwords, tokens or request bodies.
  */
 export type AuthEvent =
   | 'sign_up'
@@ -28,8 +33,19 @@ export interface AuthEventDetails {
   reason?: string;
 }
 
+const REFUSALS = new Set<AuthEvent>(['sign_up.refused', 'sign_in.failed', 'token.refused', 'rate_limited', 'api.forbidden']);
+
 export function logAuthEvent(event: AuthEvent, details: AuthEventDetails = {}): void {
-  process.stdout.write(
-    `${JSON.stringify({ time: new Date().toISOString(), log: 'auth', event, userId: details.userId ?? null, ip: details.ip ?? null, ...(details.path ? { path: details.path } : {}), ...(details.reason ? { reason: details.reason } : {}) })}\n`,
-  );
+  countAuthEvent(event);
+  noteRequestUser(details.userId);
+  const facts = currentRequestFacts();
+  log[REFUSALS.has(event) ? 'warn' : 'info']({
+    log: 'auth',
+    event,
+    userId: details.userId ?? null,
+    ip: details.ip ?? null,
+    ...(details.path ? { path: oneLine(details.path) } : {}),
+    ...(details.reason ? { reason: oneLine(details.reason) } : {}),
+    ...(facts ? { requestId: facts.requestId } : {}),
+  });
 }

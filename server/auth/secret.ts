@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { repoRoot, sqlitePathOf, type Config } from '../config.js';
+import { log } from '../log.js';
 
 /**
  * BETTER_AUTH_SECRET encrypts the JWT signing keys at rest and signs session cookies.
@@ -23,6 +24,6 @@ export function resolveAuthSecret(config: Config): string {
   mkdirSync(secretDir, { recursive: true });
   const secret = randomBytes(32).toString('base64url');
   writeFileSync(secretFile, `${secret}\n`, { mode: 0o600 });
-  console.warn(`[taskfort] BETTER_AUTH_SECRET is not set: generated a development secret in ${secretFile}`);
+  log.warn({ secretFile }, 'BETTER_AUTH_SECRET is not set: generated a development secret');
   return secret;
 }

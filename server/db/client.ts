@@ -4,24 +4,53 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { sqlitePathOf, type Config } from '../config.js';
 import { withSqlStats } from './sqlStats.js';
+import { libraryLog } from '../log.js';
+import { reportDatabasePool } from '../observability/metrics.js';
 
 export type Database = PrismaClient;
 
+/** Prisma's own warnings and errors arrive as events and go through pino, one summarised line each. */
+const PRISMA_LOG = [
+  { emit: 'event', level: 'warn' },
+  { emit: 'event', level: 'error' },
+] as const;
+
+interface PrismaLogEvent {
+  message: string;
+  target?: string;
+}
+
+function routePrismaLog(client: { $on: (event: 'warn' | 'error', listener: (event: PrismaLogEvent) => void) => void }) {
+  const write = libraryLog('prisma');
+  client.$on('warn', (event) => write('warn', event.message));
+  // Every Prisma error is also thrown to its caller, which logs it when it is unexpected (Yoga's
+  // masked errors, failed auth requests); at error level this would also report expected ones
+  // such as the probe for the migrations table on a fresh database.
+  client.$on('error', (event) => write('debug', event.message));
+}
+
 async function createPostgresClient(databaseUrl: string, poolSize: number, sqlStats: boolean): Promise<PrismaClient> {
   // The PostgreSQL client is generated from the same data model, so its API is identical.
-  const [{ PrismaClient: PostgresPrismaClient }, { PrismaPg }] = await Promise.all([
+  const [{ PrismaClient: PostgresPrismaClient }, { PrismaPg }, { default: pg }] = await Promise.all([
     import('../generated/prisma-postgresql/client.js'),
     import('@prisma/adapter-pg'),
+    import('pg'),
   ]);
-  const adapter = withSqlStats(new PrismaPg({
+  // Our own pool (closed with the client) so its in-use/idle/waiting counts reach /metrics.
+  const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: poolSize,
     // Fail fast when PostgreSQL is down (SERVICE_UNAVAILABLE) instead of hanging requests.
     connectionTimeoutMillis: 2000,
     idleTimeoutMillis: 30_000,
     query_timeout: 15_000,
-  }), sqlStats);
-  return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+  });
+  const poolErrors = libraryLog('pg');
+  const adapter = withSqlStats(new PrismaPg(pool, { disposeExternalPool: true, onPoolError: (error) => poolErrors('warn', 'idle connection error', error) }), sqlStats);
+  reportDatabasePool(() => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }));
+  const client = new PostgresPrismaClient({ adapter, log: [...PRISMA_LOG] });
+  routePrismaLog(client);
+  return client as unknown as PrismaClient;
 }
 
 async function createSqliteClient(databaseUrl: string, sqlStats: boolean): Promise<PrismaClient> {
@@ -29,7 +58,9 @@ async function createSqliteClient(databaseUrl: string, sqlStats: boolean): Promi
   mkdirSync(dirname(path), { recursive: true });
   const client = new PrismaClient({
     adapter: withSqlStats(new PrismaBetterSqlite3({ url: path, timeout: 5000 }), sqlStats),
+    log: [...PRISMA_LOG],
   });
+  routePrismaLog(client);
   // WAL lets readers proceed during a write; synchronous=FULL makes every acknowledged
   // commit durable across a power loss or SIGKILL (NORMAL could lose the last commits).
   await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');

@@ -52,6 +52,8 @@ export async function migrateDatabase(databaseUrl: string): Promise<void> {
     });
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    // No cause: the original error's message carries the unredacted DATABASE_URL.
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(`Database migration failed:\n${redact(`${stdout}\n${stderr}`.trim(), databaseUrl)}`);
   }
 }

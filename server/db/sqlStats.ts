@@ -1,12 +1,13 @@
 // SQL statement counts per HTTP request, for tests and diagnosis: with TASKFORT_SQL_STATS=1 the
 // server logs one JSON line per finished request, e.g.
-//   {"log":"sql","method":"POST","path":"/graphql","status":200,"requestId":null,"ms":1.2,"statements":1,"sql":["SELECT …"]}
-// (requestId: the request's X-Request-Id header, so a caller can find the line for its request).
+//   {"level":"info",…,"log":"sql","method":"POST","path":"/graphql","status":200,"requestId":"…","ms":1.2,"statements":1,"sql":["SELECT …"]}
+// (requestId: the request log's id — the caller's valid X-Request-Id — so a caller can find the line for its request).
 // Off by default: it costs an AsyncLocalStorage context per request and a wrapper per query.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@prisma/driver-adapter-utils';
+import { log } from '../log.js';
 
 interface RequestStatements {
   sql: string[];
@@ -32,24 +33,23 @@ function logStatementsPerRequest() {
   subscribed = true;
   subscribe('http.server.request.start', (message) => {
     const { request, response } = message as { request: IncomingMessage; response: ServerResponse };
-    const log: RequestStatements = { sql: [] };
+    const statements: RequestStatements = { sql: [] };
     const started = performance.now();
-    current.enterWith(log);
+    current.enterWith(statements);
     response.once('finish', () => {
       const path = (request.url ?? '/').split('?')[0];
-      const requestId = request.headers['x-request-id'] ?? null;
-      console.log(
-        JSON.stringify({
-          log: 'sql',
-          method: request.method,
-          path,
-          status: response.statusCode,
-          requestId,
-          ms: Math.round((performance.now() - started) * 100) / 100,
-          statements: log.sql.length,
-          sql: log.sql,
-        }),
-      );
+      // The request log's id (the caller's valid X-Request-Id, or a generated one).
+      const requestId = request.id ?? null;
+      log.info({
+        log: 'sql',
+        method: request.method,
+        path,
+        status: response.statusCode,
+        requestId,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+        statements: statements.sql.length,
+        sql: statements.sql,
+      });
     });
   });
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
+import { getOperationAST, type DocumentNode } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { logAuthEvent } from '../auth/events.js';
 import type { Context } from './builder.js';
@@ -13,6 +14,9 @@ import { schema } from './schema/index.js';
 import { viewerFromRequest, type TokenVerifier, type Viewer } from '../tokens/verifier.js';
 import { createViewerLiveness } from '../tokens/viewerLiveness.js';
 import { invalidTokenError, serviceUnavailableError } from './errors.js';
+import { yogaLogger } from '../log.js';
+import { graphqlMetricsPlugin } from '../observability/metrics.js';
+import { currentRequestFacts, loggableOperationName, noteRequestUser } from '../observability/requestContext.js';
 
 export interface GraphQLServerOptions {
   verifyToken: TokenVerifier;
@@ -20,7 +24,7 @@ export interface GraphQLServerOptions {
    * A fresh JWT for the browser session behind a GraphiQL page request, if any. The page then
    * opens with the token in its Headers tab: never in a URL, and the API itself still ignores cookies.
    */
-  tokenForGraphiQL?: (request: Request) => Promise<string | null>;
+  tokenForGraphiQL?: (request: Request, clientIp: string) => Promise<string | null>;
   /** GraphiQL's hashed asset files (see graphiql.ts). */
   graphiqlAssets: GraphiQLManifest;
   db: Context['db'];
@@ -46,6 +50,22 @@ const recordAccessRefusals: Plugin<Context> = {
         if (codes.has('UNAUTHENTICATED')) logAuthEvent('api.unauthenticated', { userId: context.viewer?.id, ip: context.clientIp, reason: 'no token' });
       },
     };
+  },
+};
+
+/** Tells the request log which operation ran (a bounded name from the parsed document) and for whom. */
+const recordRequestFacts: Plugin<Context> = {
+  onParse({ context }) {
+    return ({ result }) => {
+      const facts = currentRequestFacts();
+      if (!facts || result instanceof Error || !result) return;
+      const requested = (context as { params?: { operationName?: unknown } }).params?.operationName;
+      const operation = getOperationAST(result as DocumentNode, typeof requested === 'string' ? requested : undefined);
+      facts.operationName = loggableOperationName(operation?.name?.value) ?? facts.operationName;
+    };
+  },
+  onExecute({ args }) {
+    noteRequestUser((args.contextValue as Context).viewer?.id);
   },
 };
 
@@ -100,8 +120,9 @@ export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenFo
     landingPage: false,
     // The default GraphiQL page loads its assets from a CDN; ours come from /graphql/assets/.
     renderGraphiQL: graphiQLPageRenderer(graphiqlAssets),
-    graphiql: async (request) => {
-      const token = tokenForGraphiQL && mayPrefillToken(request) ? await tokenForGraphiQL(request) : null;
+    graphiql: async (request, serverContext) => {
+      const ip = serverContext ? clientIp(serverContext.req) : 'unknown';
+      const token = tokenForGraphiQL && mayPrefillToken(request) ? await tokenForGraphiQL(request, ip) : null;
       return token ? { ...GRAPHIQL_OPTIONS, headers: JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2) } : GRAPHIQL_OPTIONS;
     },
     // Unexpected errors become "Unexpected error." with no stack, path or cause, in every environment.
@@ -110,7 +131,9 @@ export function createGraphQLServer({ verifyToken, db, databaseProvider, tokenFo
     cors: { origin: '*', credentials: false, allowedHeaders: ['authorization', 'content-type'], methods: ['GET', 'POST'] },
     // Arrays of operations are refused (400 BAD_REQUEST): one request, one operation.
     batching: false,
-    plugins: [...requestLimitPlugins(limits), errorCodesPlugin, recordAccessRefusals],
+    // Every message Yoga logs (masked errors included) goes through pino, summarised.
+    logging: yogaLogger(),
+    plugins: [...requestLimitPlugins(limits), errorCodesPlugin, recordAccessRefusals, recordRequestFacts, graphqlMetricsPlugin()],
     context: async ({ request, req }) => {
       const ip = clientIp(req);
       try {

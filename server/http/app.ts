@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toNodeHandler } from 'better-auth/node';
 import { logAuthEvent } from '../auth/events.js';
 import { CLIENT_IP_HEADER, createAuth } from '../auth/betterAuth.js';
-import { authRouteOf } from '../auth/routes.js';
+import { authRouteOf, ENABLED_AUTH_ROUTES } from '../auth/routes.js';
+import { createRateLimitStore } from '../auth/rateLimitStore.js';
 import { clientIpResolver } from './clientIp.js';
 import type { Config } from '../config.js';
 import { resolveAuthSecret } from '../auth/secret.js';
@@ -13,6 +14,8 @@ import { createStaticHandler, HTML_SECURITY_HEADERS } from './static.js';
 import { createTokenVerifier } from '../tokens/verifier.js';
 import { createGraphQLServer } from '../graphql/yoga.js';
 import { createGraphiQLAssetHandler, GRAPHIQL_ASSETS_PATH, GRAPHIQL_CONTENT_SECURITY_POLICY, loadGraphiQLAssets } from '../graphql/graphiql.js';
+import { log, summarizeError } from '../log.js';
+import { observeRequests } from '../observability/requestLog.js';
 
 export interface AppOptions {
   config: Config;
@@ -105,7 +108,7 @@ function handleAuthCors(request: IncomingMessage, response: ServerResponse, trus
 /** An error escaping Better Auth's handler must not crash the process: answer 503/500 without details. */
 function failAuthRequest(response: ServerResponse, error: unknown) {
   const unavailable = isDatabaseUnavailable(error);
-  console.error(`[taskfort] auth request failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  log.error({ err: summarizeError(error) }, 'auth request failed');
   if (response.headersSent) return void response.destroy();
   if (unavailable) response.setHeader('Retry-After', '1');
   sendJson(response, unavailable ? 503 : 500, unavailable
@@ -126,6 +129,7 @@ function setGraphiQLPageHeaders(response: ServerResponse) {
  */
 export function createApp({ config, db }: AppOptions): App {
   const clientIp = clientIpResolver(config.trustedProxies);
+  const tokenRateLimit = createRateLimitStore(db);
   const trustedOrigins = new Set(config.trustedOrigins);
   const servesAuth = config.role !== 'api';
   const servesApi = config.role !== 'auth';
@@ -152,10 +156,17 @@ export function createApp({ config, db }: AppOptions): App {
         limits: config.limits,
         clientIp,
         graphiqlAssets: loadGraphiQLAssets(),
-        tokenForGraphiQL: async (request) => {
+        // Minting here counts against the same per-IP /token limit and logs the same event as /api/auth/token.
+        tokenForGraphiQL: async (request, ip) => {
           const cookie = request.headers.get('cookie');
           if (!cookie || !auth) return null;
+          const tokenLimit = ENABLED_AUTH_ROUTES['/token'].rateLimit;
+          if (config.authRateLimit && tokenLimit && !(await tokenRateLimit.consume(`${ip}|/token`, tokenLimit)).allowed) {
+            logAuthEvent('rate_limited', { ip, path: '/graphql (GraphiQL token)' });
+            return null;
+          }
           const minted = await auth.api.getToken({ headers: new Headers({ cookie }) }).catch(() => null);
+          if (minted?.token) logAuthEvent('token.minted', { ip, path: '/graphql (GraphiQL token)' });
           return minted?.token ?? null;
         },
       })
@@ -217,14 +228,14 @@ export function createApp({ config, db }: AppOptions): App {
   };
 
   return {
-    handle,
+    handle: observeRequests(handle, { authRoutes: auth ? Object.keys(ENABLED_AUTH_ROUTES) : [], metricsToken: config.metricsToken }),
     drain: () => {
       draining = true;
     },
     warmUp: async () => {
       // Creates the first signing key on a fresh database, and loads the key set.
       if (auth) await auth.api.getJwks();
-      await keySet.reload().catch((error: unknown) => console.warn(`[taskfort] key set not loaded yet: ${String(error)}`));
+      await keySet.reload().catch((error: unknown) => log.warn({ err: summarizeError(error, { withMessage: true }) }, 'key set not loaded yet'));
     },
   };
 }

@@ -1,7 +1,9 @@
 import cluster, { type Worker } from 'node:cluster';
 import { createApp } from './app.js';
 import type { Config } from '../config.js';
-import { openDatabase } from './serve.js';
+import { openDatabase, serveMetricsPort } from './serve.js';
+import { log } from '../log.js';
+import { createClusterMetrics } from '../observability/metrics.js';
 
 /**
  * WEB_CONCURRENCY > 1: the primary applies migrations once, then forks that many workers
@@ -15,25 +17,31 @@ export async function runClusterPrimary(config: Config): Promise<void> {
   await db.$disconnect();
 
   let shuttingDown = false;
+  let uncleanWorkerExit = false;
   const fork = (): Worker => cluster.fork(secret ? { BETTER_AUTH_SECRET: secret } : {});
   for (let i = 0; i < config.workers; i++) fork();
-  console.log(`[taskfort] cluster primary ${process.pid}: ${config.workers} workers`);
+  log.info({ workers: config.workers }, `cluster primary ${process.pid}: ${config.workers} workers`);
+  // The primary answers for the whole cluster: the workers' registries, aggregated (prom-client).
+  const clusterMetrics = createClusterMetrics();
+  if (config.metricsPort) await serveMetricsPort(config.metricsPort, clusterMetrics.render);
 
   cluster.on('exit', (worker, code, signal) => {
     if (shuttingDown) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      if (code !== 0) uncleanWorkerExit = true;
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(uncleanWorkerExit ? 1 : 0);
       return;
     }
-    console.error(`[taskfort] worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    log.error({ workerPid: worker.process.pid, exit: signal ?? code }, `worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
     fork();
   });
 
   const shutdown = (signal: NodeJS.Signals) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    console.log(`[taskfort] ${signal}: stopping ${config.workers} workers`);
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
-    setTimeout(() => process.exit(1), 15_000).unref();
+    log.info({ signal }, `${signal}: stopping ${config.workers} workers`);
+    // Each worker drains on its own (serve.ts); the primary keeps the shared listener until the last one closes.
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    setTimeout(() => process.exit(1), config.http.shutdownTimeoutMs + 5_000).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

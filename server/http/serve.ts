@@ -1,10 +1,12 @@
-import { createServer, type Server } from 'node:http';
+import cluster from 'node:cluster';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Server as NetServer, type Socket } from 'node:net';
 import { createApp } from './app.js';
 import type { Config } from '../config.js';
 import { createDatabase, type Database } from '../db/client.js';
 import { isDatabaseUpToDate, migrateDatabase } from '../db/migrate.js';
-
-const SHUTDOWN_TIMEOUT_MS = 10_000;
+import { log, summarizeError } from '../log.js';
+import { renderMetrics, startProcessMetrics } from '../observability/metrics.js';
 
 export function describeDatabase(config: Config): string {
   if (config.databaseProvider === 'sqlite') return `SQLite ${config.databaseUrl.slice('file:'.length)}`;
@@ -22,46 +24,165 @@ export async function openDatabase(config: Config, { migrate }: { migrate: boole
 }
 
 /**
- * Serves the app until SIGTERM/SIGINT, then shuts down gracefully: /readyz turns 503, the
- * listener stops accepting, in-flight requests finish, and the database pool closes.
+ * METRICS_PORT: a listener on 127.0.0.1 only (never the public interface) that serves
+ * GET /metrics without a token, for a Prometheus on the same machine or through a tunnel.
+ */
+export async function serveMetricsPort(port: number, render: () => Promise<{ body: string; contentType: string }>): Promise<Server> {
+  const server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {
+      response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
+      return;
+    }
+    render().then(
+      ({ body, contentType }) => response.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' }).end(body),
+      () => response.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' }).end('metrics unavailable\n'),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  server.unref();
+  log.info({ port }, `metrics on http://127.0.0.1:${port}/metrics`);
+  return server;
+}
+
+/**
+ * Serves the app until SIGTERM/SIGINT, then shuts down gracefully (see `shutDownGracefully`).
  */
 export async function serve(config: Config, { migrate }: { migrate: boolean }): Promise<Server> {
   const db = await openDatabase(config, { migrate });
   const app = createApp({ config, db });
   await app.warmUp();
-  // maxHeaderSize: 16 KiB of headers at most (431 above); timeouts bound slow clients.
+  const { keepAliveTimeoutMs, headersTimeoutMs, requestTimeoutMs } = config.http;
+  // maxHeaderSize: 16 KiB of headers at most (431 above); headers/request timeouts bound slow
+  // clients; keep-alive outlives the proxies' idle timeouts so the proxy, not us, closes first.
   const server = createServer(
-    { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024 },
+    { requestTimeout: requestTimeoutMs, headersTimeout: headersTimeoutMs, keepAliveTimeout: keepAliveTimeoutMs, maxHeaderSize: 16 * 1024 },
     app.handle,
   );
+  const connections = trackConnections(server);
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  console.log(
-    `[taskfort] ${config.role} node listening on http://${config.host}:${port} (pid ${process.pid}, ${describeDatabase(config)})`,
+  log.info(
+    { role: config.role, url: `http://${config.host}:${port}`, database: describeDatabase(config) },
+    `${config.role} node listening on http://${config.host}:${port} (pid ${process.pid}, ${describeDatabase(config)})`,
   );
+  if (config.metricsToken || config.metricsPort) startProcessMetrics();
+  // In a cluster the primary serves METRICS_PORT for every worker.
+  const metricsServer = config.metricsPort && !cluster.isWorker ? await serveMetricsPort(config.metricsPort, renderMetrics) : undefined;
 
   let shuttingDown = false;
-  const shutdown = (signal: string) => {
+  const shutdown = (signal: NodeJS.Signals) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    console.log(`[taskfort] ${signal}: draining, finishing in-flight requests (pid ${process.pid})`);
-    app.drain();
-    server.close(() => {
-      void db.$disconnect().finally(() => process.exit(0));
-    });
-    server.closeIdleConnections();
-    setTimeout(() => {
-      console.error('[taskfort] shutdown timed out; exiting');
-      process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS).unref();
+    // Ctrl-C at a terminal: no load balancer to wait for.
+    const drainDelayMs = signal === 'SIGINT' ? 0 : config.http.shutdownDrainDelayMs;
+    metricsServer?.close();
+    void shutDownGracefully(server, connections, {
+      signal,
+      drainDelayMs,
+      timeoutMs: config.http.shutdownTimeoutMs,
+      onDrain: app.drain,
+    })
+      .then((clean) => db.$disconnect().then(() => clean))
+      .then((clean) => process.exit(clean ? 0 : 1));
   };
   // A bug in one request must not take down every other: log it and keep serving.
   process.on('unhandledRejection', (reason) => {
-    console.error(`[taskfort] unhandled rejection: ${reason instanceof Error ? reason.message.split('\n')[0] : String(reason)}`);
+    log.error({ err: summarizeError(reason) }, 'unhandled rejection');
   });
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   return server;
+}
+
+export interface ShutdownOptions {
+  signal: NodeJS.Signals;
+  /** How long to keep accepting (with /readyz at 503) before closing the listener. */
+  drainDelayMs: number;
+  /** From the signal: connections still open after this are cut and the result is `false`. */
+  timeoutMs: number;
+  /** Turns /readyz to 503 and makes every later response carry `Connection: close`. */
+  onDrain: () => void;
+}
+
+/**
+ * The SIGTERM sequence. 1. Drain: keep accepting for `drainDelayMs` while /readyz says 503, so
+ * the load balancer stops routing here without a single refused connection; every response
+ * now says `Connection: close`. 2. Stop accepting: close the listener (later connections are
+ * refused by the kernel, never reset), close keep-alive connections that sit idle between
+ * requests, and let every request already received finish.
+ *
+ * Node's own `server.close()` is not used: it also destroys connections that were accepted but
+ * whose first request has not been read yet (a burst right at the close), which resets them.
+ * Such a connection is left open here: its request is answered with `Connection: close`.
+ * Resolves `true` once the last connection is closed, `false` if `timeoutMs` ran out first.
+ */
+export function shutDownGracefully(server: Server, connections: ConnectionTracker, options: ShutdownOptions): Promise<boolean> {
+  const startedAt = Date.now();
+  options.onDrain();
+  log.info({ signal: options.signal, drainDelayMs: options.drainDelayMs }, `${options.signal}: draining, finishing in-flight requests`);
+  return new Promise((resolve) => {
+    let idleSweep: NodeJS.Timeout | undefined;
+    const deadline = setTimeout(() => {
+      clearInterval(idleSweep);
+      log.error({ timeoutMs: options.timeoutMs }, 'shutdown timed out with requests still running; closing them');
+      server.closeAllConnections();
+      resolve(false);
+    }, options.timeoutMs);
+    deadline.unref();
+    // Closing the listener resets connections still in the kernel's accept queue (a busy event
+    // loop leaves them there): close right after a poll phase, which accepts all it can, so only
+    // connections arriving within that one loop turn can still be reset.
+    setTimeout(() => setImmediate(() => {
+      NetServer.prototype.close.call(server, () => {
+        clearTimeout(deadline);
+        clearInterval(idleSweep);
+        log.info({ durationMs: Date.now() - startedAt }, 'stopped: every connection answered and closed');
+        resolve(true);
+      });
+      // A response started before the drain may still say keep-alive: close such a connection
+      // as soon as it is idle again.
+      connections.closeIdle();
+      idleSweep = setInterval(connections.closeIdle, 50);
+    }), options.drainDelayMs);
+  });
+}
+
+const ACTIVE = Symbol('activeRequests');
+const SERVED = Symbol('servedRequests');
+type TrackedSocket = Socket & { [ACTIVE]?: number; [SERVED]?: number };
+
+export interface ConnectionTracker {
+  /** Closes the connections that sit idle between requests (served one, none running). */
+  closeIdle: () => void;
+}
+
+/** Call right after creating the server, so that every connection is tracked. */
+export function trackConnections(server: Server): ConnectionTracker {
+  const sockets = new Set<TrackedSocket>();
+  const track = (socket: TrackedSocket) => {
+    if (sockets.has(socket)) return;
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
+  server.on('connection', track);
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket as TrackedSocket;
+    track(socket);
+    socket[ACTIVE] = (socket[ACTIVE] ?? 0) + 1;
+    response.once('close', () => {
+      socket[ACTIVE] = (socket[ACTIVE] ?? 1) - 1;
+      socket[SERVED] = (socket[SERVED] ?? 0) + 1;
+    });
+  });
+  return {
+    closeIdle: () => {
+      for (const socket of sockets) if (socket[SERVED] && !socket[ACTIVE]) socket.destroy();
+    },
+  };
 }

@@ -1,17 +1,9 @@
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient } from '../support/client.js';
-import { startServer, type RunningServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
+import { useServer } from '../support/fixtures.js';
 
-let server: RunningServer;
-let api: ApiClient;
-
-beforeAll(async () => {
-  server = await startServer();
-  api = new ApiClient(server.url);
-});
-afterAll(() => server?.stop());
+const { server, api } = useServer();
 
 const email = () => `someone-${randomUUID()}@example.com`;
 

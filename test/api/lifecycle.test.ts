@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiClient, type GraphQLResponse } from '../support/client.js';
-import { startServer, tempDataDir, type RunningServer } from '../support/server.js';
+import { useServer } from '../support/fixtures.js';
+import { startServer, tempDataDir } from '../support/server.js';
 
 const CREATE = 'mutation ($input: CreateTaskInput!) { createTask(input: $input) { id title } }';
 const LIST = 'query ($after: String) { tasks(first: 100, after: $after) { edges { node { id title } } pageInfo { hasNextPage endCursor } } }';
@@ -21,12 +22,15 @@ async function allTaskTitles(api: ApiClient, token: string): Promise<{ ids: stri
   }
 }
 
-describe('health endpoints', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer();
+describe('health endpoints, on a first start', () => {
+  // The one server here that starts on an empty database (every other starts on a migrated copy).
+  const { server, api } = useServer({ freshDatabase: true });
+
+  it('applies every committed migration on a first start, and serves', async () => {
+    const user = await api.createUser();
+    const response = await api.graphql('{ tasks { totalCount } }', {}, { token: user.jwt });
+    expect(response.data).toEqual({ tasks: { totalCount: 0 } });
   });
-  afterAll(() => server?.stop());
 
   it('/healthz says the process is up; /readyz checks the database and the keys', async () => {
     const health = await fetch(`${server.url}/healthz`);
@@ -87,11 +91,7 @@ describe('graceful shutdown', () => {
 });
 
 describe('cluster mode (WEB_CONCURRENCY)', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({ env: { WEB_CONCURRENCY: '2' } });
-  });
-  afterAll(() => server?.stop());
+  const { server } = useServer({ env: { WEB_CONCURRENCY: '2' } });
 
   it('runs two workers on one port that share the database and keys', async () => {
     const deadline = Date.now() + 30_000;

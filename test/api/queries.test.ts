@@ -2,13 +2,11 @@
 // Counted by the real server (TASKFORT_SQL_STATS=1 logs the statements each request ran,
 // see server/sqlStats.ts) on a real database, over HTTP.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, type TestUser } from '../support/client.js';
-import { startServer, type RunningServer } from '../support/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TestUser } from '../support/client.js';
+import { useServerWithUser } from '../support/fixtures.js';
 
-let server: RunningServer;
-let api: ApiClient;
-let user: TestUser;
+const { server, api, user } = useServerWithUser({ env: { TASKFORT_SQL_STATS: '1' } });
 let other: TestUser;
 
 const TASKS = 120;
@@ -26,7 +24,7 @@ function statementLogOf(requestId: string): StatementLog | undefined {
   return server
     .output()
     .split('\n')
-    .filter((line) => line.startsWith('{"log":"sql"') && line.includes(requestId))
+    .filter((line) => line.includes('"log":"sql"') && line.includes(requestId))
     .map((line) => JSON.parse(line) as StatementLog)
     .find((log) => log.requestId === requestId);
 }
@@ -48,9 +46,7 @@ async function sqlFor(query: string, variables: Record<string, unknown>, token: 
 }
 
 beforeAll(async () => {
-  server = await startServer({ env: { TASKFORT_SQL_STATS: '1' } });
-  api = new ApiClient(server.url);
-  [user, other] = await Promise.all([api.createUser(), api.createUser()]);
+  other = await api.createUser();
   const create = 'mutation ($input: CreateTaskInput!) { createTask(input: $input) { id } }';
   for (let i = 0; i < TASKS; i++) {
     const response = await api.graphql(create, { input: { title: `task ${i}`, priority: ['LOW', 'MEDIUM', 'HIGH'][i % 3] } }, { token: user.jwt });
@@ -58,7 +54,6 @@ beforeAll(async () => {
   }
   await api.graphql(create, { input: { title: "someone else's" } }, { token: other.jwt });
 });
-afterAll(() => server?.stop());
 
 const LIST = `query ($first: Int!, $after: String, $orderBy: TaskOrder, $filter: TaskFilter) {
   tasks(first: $first, after: $after, orderBy: $orderBy, filter: $filter) {

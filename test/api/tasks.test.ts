@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, codesOf, type GraphQLResponse, type TestUser } from '../support/client.js';
-import { startServer, type RunningServer } from '../support/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { codesOf, type GraphQLResponse, type TestUser } from '../support/client.js';
+import { useServer } from '../support/fixtures.js';
 
-let server: RunningServer;
-let api: ApiClient;
-
-beforeAll(async () => {
-  server = await startServer();
-  api = new ApiClient(server.url);
-});
-afterAll(() => server?.stop());
+const { api } = useServer();
 
 const TASK_FIELDS = 'id title description completed priority dueDate createdAt updatedAt owner { id }';
 const CREATE = `mutation ($input: CreateTaskInput!) { createTask(input: $input) { ${TASK_FIELDS} } }`;

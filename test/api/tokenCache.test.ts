@@ -2,26 +2,16 @@
 // accept what it would refuse without it: not after `exp`, not a forged variant of a cached
 // token, and a refused token must not poison the cache for the genuine one.
 import { base64url, decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VerifiedTokenCache } from '../../server/tokens/tokenCache.js';
-import { ApiClient, codesOf, type TestUser } from '../support/client.js';
-import { startServer, type RunningServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
+import { codesOf } from '../support/client.js';
+import { useServerWithUser } from '../support/fixtures.js';
 
 const ME = '{ me { id } }';
 const LIFETIME_S = 4;
 const CLOCK_TOLERANCE_S = 2; // server/viewer.ts
 
-let server: RunningServer;
-let api: ApiClient;
-let user: TestUser;
-
-beforeAll(async () => {
-  // Short-lived tokens, so expiry happens inside the test.
-  server = await startServer({ env: { JWT_EXPIRES_IN: `${LIFETIME_S}s`, TOKEN_CACHE_SIZE: '100' } });
-  api = new ApiClient(server.url);
-  user = await api.createUser();
-});
-afterAll(() => server?.stop());
+// Short-lived tokens, so expiry happens inside the test.
+const { api, user } = useServerWithUser({ env: { JWT_EXPIRES_IN: `${LIFETIME_S}s`, TOKEN_CACHE_SIZE: '100' } });
 
 const encodeJson = (value: unknown) => base64url.encode(JSON.stringify(value));
 
@@ -72,45 +62,5 @@ describe('verified-token cache through the real server', () => {
       expect(response.status).toBe(200);
       expect(response.data).toEqual({ me: { id: i % 2 ? second.id : user.id } });
     });
-  });
-});
-
-describe('VerifiedTokenCache', () => {
-  const expiresAtMs = Date.now() + 60_000;
-
-  it('answers until the expiry and never at or after it', async () => {
-    const cache = new VerifiedTokenCache<{ id: string }>(10);
-    await cache.getOrVerify('t', async () => ({ value: { id: 'u' }, expiresAtMs }));
-    expect(cache.get('t', expiresAtMs - 1)).toEqual({ id: 'u' });
-    expect(cache.get('t', expiresAtMs)).toBeUndefined();
-    // …and the entry is gone for good, even for an earlier clock reading.
-    expect(cache.get('t', expiresAtMs - 1)).toBeUndefined();
-  });
-
-  it('does not store failures or already-expired tokens, and verifies a token once for concurrent callers', async () => {
-    const cache = new VerifiedTokenCache<{ id: string }>(10);
-    let calls = 0;
-    const failing = () => {
-      calls += 1;
-      return Promise.reject(new Error('bad signature'));
-    };
-    await expect(Promise.all([cache.getOrVerify('f', failing), cache.getOrVerify('f', failing)])).rejects.toThrow('bad signature');
-    expect(calls).toBe(1);
-    await expect(cache.getOrVerify('f', failing)).rejects.toThrow('bad signature');
-    expect(calls).toBe(2);
-    expect(cache.size).toBe(0);
-
-    await cache.getOrVerify('old', async () => ({ value: { id: 'u' }, expiresAtMs: Date.now() - 1 }));
-    expect(cache.size).toBe(0);
-  });
-
-  it('stays within its bound, dropping the least recently used token', async () => {
-    const cache = new VerifiedTokenCache<{ id: string }>(3);
-    for (const token of ['a', 'b', 'c']) await cache.getOrVerify(token, async () => ({ value: { id: token }, expiresAtMs }));
-    cache.get('a');
-    await cache.getOrVerify('d', async () => ({ value: { id: 'd' }, expiresAtMs }));
-    expect(cache.size).toBe(3);
-    expect(cache.get('b')).toBeUndefined();
-    expect(cache.get('a')).toEqual({ id: 'a' });
   });
 });

@@ -1,11 +1,11 @@
 // How the web app authenticates to /graphql in a real browser: a short-lived JWT in memory, sent
-// as Authorization: Bearer, never with cookies, renewed silently; the server mints 20 s JWTs here.
+// as Authorization: Bearer, never with cookies, renewed silently; the server mints 10 s JWTs here (short, so the expiry test waits little).
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.js';
 import { addTask, launchBrowser, openPage, shutDown, signUpNewUser, visible, type TestPage } from './support/browser.js';
 
-const JWT_LIFETIME_SECONDS = 20;
+const JWT_LIFETIME_SECONDS = 10;
 
 let server: RunningServer;
 let browser: Browser;
@@ -123,7 +123,7 @@ describe('the web app talks to the API with bearer JWTs only', () => {
 
     await addTask(page, 'Added across a refused token');
     await page.waitForFunction(() => !document.querySelector('.task--saving'));
-    // (A renewal may also happen before the first attempt when the 20 s token is close to expiry.)
+    // (A renewal may also happen before the first attempt when the short-lived token is close to expiry.)
     expect(events.slice(events.indexOf('refused'))).toEqual(['refused', 'renew', 'retry with bearer']);
     expect(await page.getByRole('alert').count()).toBe(0);
     await page.unroute('**/graphql');

@@ -1,9 +1,13 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, type TestUser } from '../support/client.js';
-import { startServer, type RunningServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
+import { ApiClient } from '../support/client.js';
+import { useServer, useServerWithUser } from '../support/fixtures.js';
+import { startServer } from '../support/server.js';
 
 // OWASP API2:2023 (broken authentication) and API4 (resource consumption) on the auth endpoints.
+
+// One server with the default settings for the suites that need nothing else.
+const defaultServer = useServer();
 
 function rawRequest(url: string, method: string, headers: Record<string, string>, body?: string) {
   return new Promise<{ status: number; headers: IncomingHttpHeaders }>((resolve, reject) => {
@@ -23,15 +27,7 @@ async function signInStatus(api: ApiClient, email: string, password: string, hea
 }
 
 describe('per-IP rate limits on sign-in, sign-up and token minting', () => {
-  let server: RunningServer;
-  let api: ApiClient;
-  let user: TestUser;
-  beforeAll(async () => {
-    server = await startServer({ env: { AUTH_RATE_LIMIT: 'on' } });
-    api = new ApiClient(server.url);
-    user = await api.createUser();
-  });
-  afterAll(() => server?.stop());
+  const { server, api, user } = useServerWithUser({ env: { AUTH_RATE_LIMIT: 'on' } });
 
   it('answers 429 with Retry-After after 10 sign-in attempts a minute, and a rotating X-Forwarded-For does not help', async () => {
     const statuses: number[] = [];
@@ -91,13 +87,7 @@ describe('rate limits behind a trusted proxy, and across processes', () => {
 });
 
 describe('password policy and sign-in secrecy', () => {
-  let server: RunningServer;
-  let api: ApiClient;
-  beforeAll(async () => {
-    server = await startServer();
-    api = new ApiClient(server.url);
-  });
-  afterAll(() => server?.stop());
+  const { api } = defaultServer;
 
   it.each(['password123', 'qwertyuiop', 'iloveyou2024', 'aaaaaaaaaa'])('refuses the common password %s', async (password) => {
     const response = await api.signUp({ name: 'Weak', email: `weak-${Date.now()}@example.com`, password });
@@ -128,11 +118,7 @@ describe('password policy and sign-in secrecy', () => {
 });
 
 describe('CORS', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({ env: { TRUSTED_ORIGINS: 'https://app.example.com' } });
-  });
-  afterAll(() => server?.stop());
+  const { server } = useServer({ env: { TRUSTED_ORIGINS: 'https://app.example.com' } });
 
   const preflight = (path: string, origin: string) =>
     fetch(`${server.url}${path}`, {
@@ -186,33 +172,28 @@ describe('CORS', () => {
 
 describe('the auth event log', () => {
   it('records sign-up, sign-in success and failure, token minting, 401 and 403 with user id and IP, never secrets', async () => {
-    const server = await startServer();
-    try {
-      const api = new ApiClient(server.url);
-      const alice = await api.createUser();
-      const bob = await api.createUser();
-      await api.signIn({ email: alice.email, password: 'a wrong password here' });
-      const task = await api.graphql('mutation { createTask(input: {title: "mine"}) { id } }', {}, { token: alice.jwt });
-      await api.graphql('query ($id: ID!) { task(id: $id) { id } }', { id: task.data!.createTask.id }, { token: bob.jwt });
-      await api.graphql('{ me { id } }');
-      await api.graphql('{ me { id } }', {}, { token: 'garbage.token.here' });
-      await new Promise((r) => setTimeout(r, 200));
+    const { server, api } = defaultServer;
+    const alice = await api.createUser();
+    const bob = await api.createUser();
+    await api.signIn({ email: alice.email, password: 'a wrong password here' });
+    const task = await api.graphql('mutation { createTask(input: {title: "mine"}) { id } }', {}, { token: alice.jwt });
+    await api.graphql('query ($id: ID!) { task(id: $id) { id } }', { id: task.data!.createTask.id }, { token: bob.jwt });
+    await api.graphql('{ me { id } }');
+    await api.graphql('{ me { id } }', {}, { token: 'garbage.token.here' });
+    await new Promise((r) => setTimeout(r, 200));
 
-      const events = server
-        .output()
-        .split('\n')
-        .filter((line) => line.includes('"log":"auth"'))
-        .map((line) => JSON.parse(line) as { event: string; userId: string | null; ip: string | null });
-      const has = (event: string, userId?: string) => events.some((e) => e.event === event && (userId === undefined || e.userId === userId) && e.ip === '127.0.0.1');
-      expect(has('sign_up', alice.id)).toBe(true);
-      expect(has('token.minted', alice.id)).toBe(true);
-      expect(has('sign_in.failed')).toBe(true);
-      expect(has('api.forbidden', bob.id)).toBe(true);
-      expect(has('api.unauthenticated')).toBe(true);
-      const log = server.output();
-      for (const secret of [alice.password, bob.password, alice.jwt, alice.sessionToken, 'a wrong password here']) expect(log).not.toContain(secret);
-    } finally {
-      await server.stop();
-    }
+    const events = server
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"log":"auth"'))
+      .map((line) => JSON.parse(line) as { event: string; userId: string | null; ip: string | null });
+    const has = (event: string, userId?: string) => events.some((e) => e.event === event && (userId === undefined || e.userId === userId) && e.ip === '127.0.0.1');
+    expect(has('sign_up', alice.id)).toBe(true);
+    expect(has('token.minted', alice.id)).toBe(true);
+    expect(has('sign_in.failed')).toBe(true);
+    expect(has('api.forbidden', bob.id)).toBe(true);
+    expect(has('api.unauthenticated')).toBe(true);
+    const log = server.output();
+    for (const secret of [alice.password, bob.password, alice.jwt, alice.sessionToken, 'a wrong password here']) expect(log).not.toContain(secret);
   });
 });

@@ -1,18 +1,11 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, startServerWithUser, type GraphQLResponse, type TestUser } from '../support/client.js';
-import type { RunningServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
+import type { GraphQLResponse } from '../support/client.js';
+import { useServerWithUser } from '../support/fixtures.js';
 
 // OWASP API8:2023 (security misconfiguration: stack traces) and API10 (unsafe consumption):
 // hostile input is stored verbatim or refused with a code; never a 5xx, never a stack or SQL.
-let server: RunningServer;
-let api: ApiClient;
-let user: TestUser;
-
-beforeAll(async () => {
-  ({ server, api, user } = await startServerWithUser());
-});
-afterAll(() => server?.stop());
+const { api, user } = useServerWithUser();
 
 const CREATE = 'mutation ($input: CreateTaskInput!) { createTask(input: $input) { id title description priority dueDate } }';
 const UPDATE = 'mutation ($id: ID!, $input: UpdateTaskInput!) { updateTask(id: $id, input: $input) { id title } }';

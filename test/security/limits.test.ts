@@ -1,19 +1,13 @@
 import { request as httpRequest } from 'node:http';
 import { getIntrospectionQuery } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, startServerWithUser, codesOf, type TestUser } from '../support/client.js';
-import { startServer, type RunningServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
+import { ApiClient, codesOf } from '../support/client.js';
+import { useServerWithUser } from '../support/fixtures.js';
+import { startServer } from '../support/server.js';
 
 // OWASP API4:2023 (unrestricted resource consumption) and the OWASP GraphQL cheat sheet:
 // every limit is refused before execution, with a code, never a 5xx.
-let server: RunningServer;
-let api: ApiClient;
-let user: TestUser;
-
-beforeAll(async () => {
-  ({ server, api, user } = await startServerWithUser());
-});
-afterAll(() => server?.stop());
+const { server, api, user } = useServerWithUser();
 
 const count = async () => (await api.graphql('{ tasks { totalCount } }', {}, { token: user.jwt })).data!.tasks.totalCount as number;
 

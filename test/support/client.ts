@@ -104,5 +104,10 @@ export const codesOf = (response: Pick<GraphQLResponse<unknown>, 'errors'>) => (
 export async function startServerWithUser(options: StartOptions = {}): Promise<{ server: RunningServer; api: ApiClient; user: TestUser }> {
   const server = await startServer(options);
   const api = new ApiClient(server.url);
-  return { server, api, user: await api.createUser() };
+  try {
+    return { server, api, user: await api.createUser() };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
 }

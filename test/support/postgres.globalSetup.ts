@@ -1,12 +1,22 @@
 import { startThrowawayPostgres } from './postgres.js';
+import { buildPostgresTemplate } from './templateDatabase.js';
 
 /**
  * The PostgreSQL test project needs a server. CI (.ci/run) starts one and sets
  * TEST_POSTGRES_URL; otherwise start a throwaway one here for the length of the run.
+ * Then migrate the run's template database, which every test database is created from.
  */
 export default async function setup() {
-  if (process.env.TEST_POSTGRES_URL) return undefined;
-  const postgres = await startThrowawayPostgres();
-  process.env.TEST_POSTGRES_URL = postgres.url;
-  return () => postgres.stop();
+  const postgres = process.env.TEST_POSTGRES_URL ? undefined : await startThrowawayPostgres();
+  if (postgres) process.env.TEST_POSTGRES_URL = postgres.url;
+  try {
+    const dropTemplate = await buildPostgresTemplate(process.env.TEST_POSTGRES_URL!);
+    return async () => {
+      await dropTemplate();
+      postgres?.stop();
+    };
+  } catch (error) {
+    postgres?.stop();
+    throw error;
+  }
 }

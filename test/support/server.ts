@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { postgresUrlFor } from './postgres.js';
+import { seedFromTemplate } from './templateDatabase.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -55,11 +56,18 @@ export interface StartOptions {
   readyTimeoutMs?: number;
   /** Set after the scrub below: e.g. `{ TEST: '1' }` to prove the server ignores Better Auth's test mode. */
   unscrubbedEnv?: Record<string, string>;
+  /**
+   * Start on an empty database, so the server applies every migration itself. By default a
+   * server starts on a copy of the run's template database (migrated once, in globalSetup).
+   */
+  freshDatabase?: boolean;
 }
 
 /** Starts the real server (`server/main.ts`) as a child process and waits until it answers. */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const dataDir = options.dataDir ?? tempDataDir();
+  // A test that brings its own DATABASE_URL gets exactly that database.
+  if (!options.freshDatabase && !(options.env && 'DATABASE_URL' in options.env)) await seedFromTemplate(testDatabaseUrl(dataDir));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
@@ -73,6 +81,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     BETTER_AUTH_URL: url,
     // Suites sign up many users from 127.0.0.1; test/security turns the limiter back on.
     AUTH_RATE_LIMIT: 'off',
+    // No load balancer to wait for; test/security/shutdown.test.ts sets its own drain delay.
+    SHUTDOWN_DRAIN_DELAY: '0ms',
     ...options.env,
   };
   // Vitest sets TEST=true, which Better Auth reads as "test mode" and then skips its origin checks.
@@ -89,7 +99,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
 
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000); // a minute is not always enough on a busy 2-core machine
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
     try {

@@ -141,6 +141,21 @@ function endSession(message = new SessionEndedError().message) {
   signInNotice.value = message;
 }
 
+/**
+ * The session is over on purpose (password reset, account deleted): forget it locally and leave
+ * `notice` (or nothing) for the sign-in page.
+ */
+function forgetSession(notice: string | null = null) {
+  setUser(null);
+  sessionLoad = null;
+  signInNotice.value = notice;
+}
+
+/** The server accepted new profile fields: show them at once (the header reads this state). */
+function updateUserLocally(changes: Partial<Pick<SessionUser, 'name'>>) {
+  if (user.value) user.value = { ...user.value, ...changes };
+}
+
 /** Session state shared by the whole app: the signed-in user and the actions that change it. */
 export function useAuth() {
   return {
@@ -151,6 +166,8 @@ export function useAuth() {
     signUp,
     signOut,
     endSession,
+    forgetSession,
+    updateUserLocally,
     clearSignInNotice: () => (signInNotice.value = null),
     /** Called whenever the signed-in user changes (sign-in, sign-out, another account). */
     onUserChange(listener: (user: SessionUser | null) => void) {

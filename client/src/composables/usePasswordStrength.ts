@@ -1,6 +1,7 @@
 import { computed, ref, watch, type Ref } from 'vue';
 import { PASSWORD_MIN_SCORE } from '../../../server/rules';
 import type { StrengthEstimate, StrengthScore } from '../lib/passwordStrength';
+import type { estimatePassword } from '../lib/passwordStrength';
 
 export { PASSWORD_MIN_SCORE };
 
@@ -20,7 +21,7 @@ const DEFAULT_ADVICE: Record<StrengthScore, string> = {
   4: 'Very hard to guess.',
 };
 
-type Estimator = typeof import('../lib/passwordStrength').estimatePassword;
+type Estimator = typeof estimatePassword;
 let estimatorLoad: Promise<Estimator> | undefined;
 
 function loadEstimator(): Promise<Estimator> {

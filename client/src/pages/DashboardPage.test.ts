@@ -2,7 +2,7 @@ import urql from '@urql/vue';
 import { flushPromises, type DOMWrapper, type VueWrapper } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createGraphQLClient } from '../lib/graphqlClient';
-import { createFakeTaskApi, fakeTokenStore, makeTask, type FakeTask, type FakeTaskApi } from '../testing/fakeTaskApi';
+import { createFakeTaskApi, fakeTokenStore, makeTask, type FakeTask } from '../testing/fakeTaskApi';
 import { mountAt } from '../testing/mountWithRouter';
 import DashboardPage from './DashboardPage.vue';
 

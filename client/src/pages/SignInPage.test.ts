@@ -75,4 +75,12 @@ describe('sign-in page', () => {
     const { wrapper } = await renderSignIn();
     expect(wrapper.get('[role="status"].form-notice').text()).toBe('Your session has ended. Please sign in again.');
   });
+
+  it('offers a "Forgot password?" link to /forgot-password', async () => {
+    const { wrapper, router } = await renderSignIn();
+    const link = wrapper.get('a[href="/forgot-password"]');
+    expect(link.text()).toBe('Forgot password?');
+    await link.trigger('click');
+    await vi.waitFor(() => expect(router.currentRoute.value.path).toBe('/forgot-password'));
+  });
 });

@@ -9,11 +9,25 @@ const Stub = (text: string) => defineComponent({ render: () => h('p', { 'data-pa
  * Mounts the app's pages behind a memory router at `path`, with the notice area that App.vue
  * adds, and stub pages for the routes a test does not render.
  */
-export async function mountAt(path: string, pages: { signIn?: Component; signUp?: Component; dashboard?: Component }, plugins: Array<Plugin | [Plugin, ...unknown[]]> = []) {
+export interface Pages {
+  signIn?: Component;
+  signUp?: Component;
+  dashboard?: Component;
+  forgotPassword?: Component;
+  resetPassword?: Component;
+  account?: Component;
+  goodbye?: Component;
+}
+
+export async function mountAt(path: string, pages: Pages, plugins: Array<Plugin | [Plugin, ...unknown[]]> = []) {
   const routes: RouteRecordRaw[] = [
     { path: '/', name: 'dashboard', component: pages.dashboard ?? Stub('dashboard page') },
     { path: '/sign-in', name: 'sign-in', component: pages.signIn ?? Stub('sign-in page') },
     { path: '/sign-up', name: 'sign-up', component: pages.signUp ?? Stub('sign-up page') },
+    { path: '/forgot-password', name: 'forgot-password', component: pages.forgotPassword ?? Stub('forgot-password page') },
+    { path: '/reset-password', name: 'reset-password', component: pages.resetPassword ?? Stub('reset-password page') },
+    { path: '/account', name: 'account', component: pages.account ?? Stub('account page') },
+    { path: '/goodbye', name: 'goodbye', component: pages.goodbye ?? Stub('goodbye page') },
   ];
   const router = createRouter({ history: createMemoryHistory(), routes });
   await router.push(path);

@@ -3,10 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { CHROMIUM_PATH } from '../../support/availability.js';
 import { repoRoot, type RunningServer } from '../../support/server.js';
-
-// The system Chromium (Debian package); `npx playwright install` cannot download here.
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -38,7 +36,7 @@ export async function visible(locator: Locator, timeout = 20_000) {
     const screenshot = join(failureDir, `${Date.now()}.png`);
     await page.screenshot({ path: screenshot, fullPage: true }).catch(() => {});
     const shown = await page.locator('body').innerText().catch(() => '(page closed)');
-    throw new Error(`${(error as Error).message}\nThe page (${page.url()}) showed:\n${shown}\nScreenshot: ${screenshot}`);
+    throw new Error(`${(error as Error).message}\nThe page (${page.url()}) showed:\n${shown}\nScreenshot: ${screenshot}`, { cause: error });
   }
 }
 

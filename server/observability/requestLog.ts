@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pinoHttp } from 'pino-http';
+import { log } from '../log.js';
+import { hasMetricsToken, methodLabel, observeHttpRequest, sendMetrics } from './metrics.js';
+import { runWithRequestFacts, type RequestFacts } from './requestContext.js';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+const VALID_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** A caller's X-Request-Id when it is safe to log and echo; otherwise a fresh one. */
+export function requestIdFor(incoming: string | string[] | undefined): string {
+  return typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+const FIXED_ROUTES = new Set(['/', '/graphql', '/healthz', '/readyz', '/metrics']);
+
+/**
+ * The route a request is logged and counted under: a fixed set of names, never the raw path
+ * or query string (which are client input and unbounded).
+ */
+export function routeOf(url: string | undefined, authRoutes: ReadonlySet<string>): string {
+  const raw = url ?? '/';
+  const queryStart = raw.search(/[?#]/);
+  const path = queryStart === -1 ? raw : raw.slice(0, queryStart);
+  if (FIXED_ROUTES.has(path)) return path;
+  if (path.startsWith('/api/auth/')) {
+    const route = path.slice('/api/auth'.length);
+    return authRoutes.has(route) ? `/api/auth${route}` : '/api/auth/*';
+  }
+  if (path.startsWith('/graphql/')) return '/graphql/*';
+  if (path.startsWith('/assets/')) return '/assets/*';
+  return '/*';
+}
+
+export interface RequestObserverOptions {
+  /** Better Auth routes (e.g. "/sign-in/email") logged by name; others as /api/auth/*. */
+  authRoutes: Iterable<string>;
+  /** When set, GET /metrics with this bearer token answers the metrics; otherwise /metrics is 404 here. */
+  metricsToken: string | undefined;
+}
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+
+interface LoggedRequest extends IncomingMessage {
+  facts?: RequestFacts;
+  route?: string;
+}
+
+/**
+ * Wraps the app's request listener: a request id (honoured or generated, echoed in
+ * X-Request-Id), one JSON log line per request with only safe fields, HTTP metrics, and
+ * the token-protected /metrics endpoint.
+ */
+export function observeRequests(handle: Handler, { authRoutes, metricsToken }: RequestObserverOptions): Handler {
+  const knownAuthRoutes = new Set(authRoutes);
+  const httpLogger = pinoHttp({
+    logger: log,
+    quietReqLogger: true,
+    quietResLogger: true,
+    customAttributeKeys: { reqId: 'requestId' },
+    genReqId: (request, response) => {
+      const id = requestIdFor(request.headers[REQUEST_ID_HEADER]);
+      response.setHeader('X-Request-Id', id);
+      return id;
+    },
+    // Only these fields, whatever pino-http or a later edit passes in: never headers, bodies or query strings.
+    wrapSerializers: false,
+    serializers: {
+      req: (request: LoggedRequest) => ({ method: methodLabel(request.method), route: request.route }),
+      res: (response: ServerResponse) => ({ status: response.statusCode }),
+    },
+    customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : 'info'),
+    customSuccessObject: (request, response, fields) => requestLine(request as LoggedRequest, response, fields.responseTime as number),
+    customErrorObject: (request, response, _error, fields) => requestLine(request as LoggedRequest, response, fields.responseTime as number),
+    customSuccessMessage: (request, response) => `${methodLabel(request.method)} ${(request as LoggedRequest).route} ${response.statusCode}`,
+    customErrorMessage: (request, response) => `${methodLabel(request.method)} ${(request as LoggedRequest).route} ${response.statusCode}`,
+  });
+
+  function requestLine(request: LoggedRequest, response: ServerResponse, durationMs: number) {
+    const facts = request.facts;
+    return {
+      log: 'request',
+      req: request,
+      res: response,
+      durationMs,
+      ...(facts?.operationName ? { operationName: facts.operationName } : {}),
+      ...(facts?.userId ? { userId: facts.userId } : {}),
+      ...(response.writableFinished ? {} : { aborted: true }),
+    };
+  }
+
+  return (request, response) => {
+    const started = performance.now();
+    const logged = request as LoggedRequest;
+    logged.route = routeOf(request.url, knownAuthRoutes);
+    httpLogger(request, response);
+    const facts: RequestFacts = { requestId: String(request.id) };
+    logged.facts = facts;
+    response.once('close', () => {
+      observeHttpRequest({ method: methodLabel(request.method), route: logged.route!, status: response.statusCode }, (performance.now() - started) / 1000);
+    });
+    runWithRequestFacts(facts, () => {
+      if (logged.route === '/metrics') {
+        if (!metricsToken) return notFound(response);
+        if (!hasMetricsToken(request, metricsToken)) {
+          response.writeHead(401, { 'WWW-Authenticate': 'Bearer realm="metrics"', 'Content-Type': 'text/plain; charset=utf-8' }).end('unauthorized\n');
+          return;
+        }
+        return void sendMetrics(response);
+      }
+      handle(request, response);
+    });
+  };
+}
+
+function notFound(response: ServerResponse) {
+  response.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  response.end(JSON.stringify({ error: 'not_found', message: 'Not found.' }));
+}

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, type TestUser } from '../support/client.js';
+import { runCli } from '../support/cli.js';
+import { startServer, testDatabaseUrl, type RunningServer } from '../support/server.js';
+
+const CREATE = 'mutation ($input: CreateTaskInput!) { createTask(input: $input) { id } }';
+const NEW_PASSWORD = 'plum velvet orbit 42 lantern';
+
+describe('npm run admin (server/scripts/admin.ts) against the running server’s database', { timeout: 300_000 }, () => {
+  let server: RunningServer;
+  let api: ApiClient;
+  let env: Record<string, string>;
+  const admin = (args: string[], input = '') => runCli('admin', args, { env, input });
+
+  beforeAll(async () => {
+    server = await startServer({ readyTimeoutMs: 180_000 });
+    api = new ApiClient(server.url);
+    env = { DATABASE_URL: testDatabaseUrl(server.dataDir) };
+  });
+  afterAll(() => server?.stop());
+
+  async function userWithTasks(count: number): Promise<TestUser> {
+    const user = await api.createUser({ name: 'Grace Admin' });
+    for (let i = 0; i < count; i++) await api.graphql(CREATE, { input: { title: `task ${i}` } }, { token: user.jwt });
+    return user;
+  }
+
+  it('users list: id, email, name, created and task count', async () => {
+    const user = await userWithTasks(3);
+    const result = await admin(['users', 'list']);
+    expect(result.code).toBe(0);
+    const row = result.stdout.split('\n').find((line) => line.includes(user.email));
+    expect(row).toMatch(new RegExp(`^${user.id}\\s+${user.email}\\s+Grace Admin\\s+\\d{4}-\\d\\d-\\d\\dT\\S+\\s+3$`));
+    expect(result.stdout).toMatch(/^ID\s+EMAIL\s+NAME\s+CREATED\s+TASKS/);
+  });
+
+  it('users reset-password: policy-checked password from stdin, Better Auth hash, sessions ended', async () => {
+    const user = await userWithTasks(0);
+    const weak = await admin(['users', 'reset-password', user.email], 'password123\n');
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toMatch(/^admin: Password is too easy to guess/);
+
+    const result = await admin(['users', 'reset-password', user.email], `${NEW_PASSWORD}\n`);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/password set .* 1 session\(s\) ended[\s\S]*needs the mail feature/);
+    expect((await api.mintJwt(user.sessionToken)).status).toBe(401);
+    expect((await api.signIn({ email: user.email, password: user.password })).status).toBe(401);
+    expect((await api.signIn({ email: user.email, password: NEW_PASSWORD })).status).toBe(200);
+  });
+
+  it('sessions revoke: the user is signed out everywhere', async () => {
+    const user = await userWithTasks(0);
+    const result = await admin(['sessions', 'revoke', user.email.toUpperCase()]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/1 session\(s\) of .* ended/);
+    expect((await api.mintJwt(user.sessionToken)).status).toBe(401);
+  });
+
+  it('users delete: refuses without the typed confirmation, then deletes user, sessions, accounts and tasks', async () => {
+    const user = await userWithTasks(2);
+    const mismatch = await admin(['users', 'delete', user.email], 'someone-else@example.com\n');
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr).toMatch(/confirmation did not match.*nothing deleted/);
+    expect((await api.mintJwt(user.sessionToken)).status).toBe(200);
+
+    const confirmed = await admin(['users', 'delete', user.email], `${user.email}\n`);
+    expect(confirmed.code, confirmed.stderr).toBe(0);
+    expect(confirmed.stdout).toMatch(/deleted .*: 2 task\(s\), 1 session\(s\), 1 account\(s\)/);
+    expect((await api.signIn({ email: user.email, password: user.password })).status).toBe(401);
+    expect((await admin(['users', 'list'])).stdout).not.toContain(user.email);
+
+    const other = await userWithTasks(1);
+    const withYes = await admin(['users', 'delete', other.email, '--yes']);
+    expect(withYes.code, withYes.stderr).toBe(0);
+  });
+
+  it('errors are one line on stderr with a non-zero exit: unknown user, unknown command (with usage), unreachable database', async () => {
+    const unknownUser = await admin(['sessions', 'revoke', 'nobody@example.com']);
+    expect(unknownUser).toMatchObject({ code: 1, stdout: '', stderr: 'admin: no user with email nobody@example.com\n' });
+
+    const unknownCommand = await admin(['users', 'frobnicate']);
+    expect(unknownCommand.code).toBe(1);
+    expect(unknownCommand.stderr).toMatch(/^admin: unknown command "users frobnicate"\nusage: npm run admin -- <command>/);
+
+    const noSqliteFile = await runCli('admin', ['users', 'list'], { env: { DATABASE_URL: 'file:/nonexistent/taskfort.db' } });
+    expect(noSqliteFile.code).toBe(1);
+    expect(noSqliteFile.stderr).toMatch(/^admin: no database at \/nonexistent\/taskfort.db/);
+
+    const noPostgres = await runCli('admin', ['users', 'list'], { env: { DATABASE_URL: 'postgresql://taskfort@127.0.0.1:1/taskfort' } });
+    expect(noPostgres.code).toBe(1);
+    expect(noPostgres.stderr).toMatch(/^admin: cannot reach the database/);
+    expect(noPostgres.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, type TestUser } from '../support/client.js';
+import { parseLogLines } from '../support/logs.js';
+import { startServer, type RunningServer } from '../support/server.js';
+
+// Issue 10, LOW 6: client input with a newline + JSON must never become a line of its own that
+// looks like a security event. Every line the server prints is one JSON object.
+
+const FORGED_EVENT = '{"log":"auth","event":"sign_in","userId":"forged-user","ip":"10.6.6.6"}';
+const FORGED = `x\n${FORGED_EVENT}\n`;
+const base64 = (text: string) => Buffer.from(text).toString('base64');
+
+describe('log forging', () => {
+  let server: RunningServer;
+  let api: ApiClient;
+  let user: TestUser;
+  let cookie = '';
+  const secrets: string[] = [];
+
+  beforeAll(async () => {
+    server = await startServer({ readyTimeoutMs: 200_000 });
+    api = new ApiClient(server.url);
+    user = await api.createUser();
+    secrets.push(user.password, user.jwt, user.sessionToken);
+  }, 240_000);
+  afterAll(() => server?.stop());
+
+  it('writes only JSON lines, with no forged auth event, whatever the client sends', async () => {
+    // A name with a newline (stored or refused: either way it must not forge a line).
+    await api.signUp({ name: FORGED, email: `forger-${randomUUID()}@example.com`, password: 'another long passphrase 42' });
+    // callbackURL is quoted by Better Auth when it refuses it.
+    await api.post('/api/auth/sign-up/email', { name: 'x', email: `cb-${randomUUID()}@example.com`, password: 'another long passphrase 42', callbackURL: `https://evil.example/${FORGED}` });
+    const signIn = await api.post('/api/auth/sign-in/email', { email: user.email, password: user.password, callbackURL: `https://evil.example/${FORGED}` });
+    await api.post('/api/auth/sign-in/email', { email: user.email, password: user.password, callbackURL: `/${FORGED}` });
+    const properSignIn = await api.signIn({ email: user.email, password: user.password });
+    cookie = (properSignIn.headers.get('set-cookie') ?? '').split(';')[0]!.split('=').slice(1).join('=');
+    if (cookie) secrets.push(decodeURIComponent(cookie), cookie);
+    expect(signIn.status).toBeGreaterThanOrEqual(400);
+    // Writable user fields of the wrong type reach Prisma, whose error quotes them.
+    for (const body of [{ name: { a: FORGED } }, { image: { x: FORGED } }, { name: 123 }]) {
+      await api.post('/api/auth/update-user', body, { authorization: `Bearer ${user.sessionToken}` });
+    }
+    // Crafted cursors: Pothos and Prisma errors quote them.
+    const escapedForJson = JSON.stringify(FORGED).slice(1, -1);
+    const cursors = [
+      base64(`GPC:S:${FORGED}`),
+      base64('GPC:N:1'),
+      base64(`GPC:O:{"${escapedForJson}":1}`),
+      base64('GPC:D:1'),
+      base64(`GPC:T:[1,{"${escapedForJson}":2}]`),
+      base64('GPC:B:'),
+      FORGED,
+    ];
+    const listQuery = `query CursorProbe($after: String) { tasks(first: 2, after: $after) { totalCount } }`;
+    for (const after of cursors) await api.graphql(listQuery, { after }, { token: user.jwt });
+    // Operation names and literals in the document.
+    await api.graphql('query Probe { me { id } }', {}, { token: user.jwt, headers: {} });
+    await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${user.jwt}` },
+      body: JSON.stringify({ query: 'query Probe { me { id } }', operationName: FORGED }),
+    });
+    await api.graphql(`{ task(id: ${JSON.stringify(FORGED)}) { id } }`, {}, { token: user.jwt });
+    // Paths, query strings and request ids.
+    await fetch(`${server.url}/api/auth/${encodeURIComponent(FORGED)}?q=${encodeURIComponent(FORGED)}`);
+    await fetch(`${server.url}/${encodeURIComponent(FORGED)}`, { headers: { 'x-request-id': FORGED_EVENT } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const output = server.output();
+    const lines = parseLogLines(output); // throws on the first line that is not one JSON object
+    expect(lines.length).toBeGreaterThan(10);
+    const authEvents = lines.filter((line) => line.log === 'auth');
+    expect(authEvents.some((event) => event.event === 'sign_in' && event.userId === user.id)).toBe(true);
+    expect(authEvents.filter((event) => event.userId === 'forged-user' || event.ip === '10.6.6.6')).toEqual([]);
+    for (const line of lines) {
+      expect(typeof line.level).toBe('string');
+      expect(typeof line.time).toBe('string');
+    }
+  });
+
+  it('keeps /metrics private by default: 404 without METRICS_TOKEN, whatever the caller sends', async () => {
+    for (const headers of [{}, { authorization: 'Bearer anything-at-all-here' }] as Record<string, string>[]) {
+      const response = await fetch(`${server.url}/metrics`, { headers });
+      expect(response.status).toBe(404);
+      expect(await response.text()).not.toMatch(/taskfort_|process_cpu/);
+    }
+  });
+
+  it('prints no password, JWT, session token, cookie, GraphQL variables or query text', async () => {
+    const needle = `needle-${randomUUID()}`;
+    const query = `query SearchProbe($search: String) { tasks(first: 1, filter: { search: $search }) { totalCount } }`;
+    const response = await api.graphql(query, { search: needle }, { token: user.jwt, headers: { 'x-request-id': `probe-${randomUUID()}` } });
+    expect(response.status).toBe(200);
+    // A failing one too: errors are logged, their inputs are not.
+    await api.graphql(query, { search: { [needle]: 1 } }, { token: user.jwt });
+    await api.signIn({ email: user.email, password: `${user.password} wrong` });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const output = server.output();
+    parseLogLines(output);
+    for (const secret of [...secrets, `${user.password} wrong`, needle, query, 'filter: { search: $search }']) {
+      expect(output, `the output contains ${secret.slice(0, 20)}…`).not.toContain(secret);
+    }
+  });
+});
