@@ -38,7 +38,7 @@ export async function benchJwtVerification({ iterations = 3000 } = {}): Promise<
   const jwk = { ...(await exportJWK(publicKey)), kid: 'bench-key', alg: 'EdDSA' };
   const jwks = { keys: [jwk] };
   const sign = (sub: string) =>
-    new SignJWT({ email: `${sub}@bench.invalid`, name: 'Bench' })
+    new SignJWT({ email: `${sub}@bench.invalid`, name: 'Bench', sid: `session-${sub}` })
       .setProtectedHeader({ alg: 'EdDSA', kid: 'bench-key' })
       .setSubject(sub)
       .setIssuer(ISSUER)

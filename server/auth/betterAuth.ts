@@ -6,10 +6,13 @@ import { logAuthEvent } from './events.js';
 import { libraryLog } from '../log.js';
 import type { Config } from '../config.js';
 import { isDatabaseReachable, type Database } from '../db/client.js';
-import { createRateLimitStore } from './rateLimitStore.js';
+import { createRateLimitStore, passwordResetMailKey } from './rateLimitStore.js';
 import { createPasswordChecker, PasswordCheckUnavailable, type PasswordChecker } from './passwordChecker.js';
 import { EMAIL_MAX_LENGTH, nameProblem, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../rules.js';
 import { ENABLED_AUTH_ROUTES } from './routes.js';
+import { log } from '../log.js';
+import { createMailer, type Mailer } from '../mail/mailer.js';
+import { passwordResetMessage } from '../mail/messages.js';
 
 /** app.ts sets this header from the socket (or a trusted proxy's X-Forwarded-For), overwriting any client value. */
 export const CLIENT_IP_HEADER = 'x-taskfort-client-ip';
@@ -18,6 +21,8 @@ export interface AuthOptions {
   config: Config;
   db: Database;
   secret: string;
+  /** Defaults to the SMTP_URL mailer (config.mail). */
+  mailer?: Mailer;
 }
 
 type AuthMiddlewareContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
@@ -79,12 +84,42 @@ function withBearerAsSessionCookie(ctx: AuthMiddlewareContext): Headers | undefi
   return headers;
 }
 
+function refuseResetToken(ctx: AuthMiddlewareContext, reason: string): never {
+  logAuthEvent('reset.refused', { ip: ctx.request?.headers.get(CLIENT_IP_HEADER), reason });
+  throw new APIError('BAD_REQUEST', { code: 'INVALID_TOKEN', message: 'This reset link has expired or was already used.' });
+}
+
 /**
  * Validates what a client may write, cheap checks first: by the time this runs the route is
- * allowlisted (routes.ts) and rate-limited; a session is required before any password is scored.
+ * allowlisted (routes.ts) and rate-limited; a session (or a live reset token) is required before
+ * any password is scored.
  */
-const validateRequest = (checker: PasswordChecker) => createAuthMiddleware(async (ctx) => {
+const validateRequest = (checker: PasswordChecker, mailer: Mailer) => createAuthMiddleware(async (ctx) => {
   switch (ctx.path) {
+    case '/request-password-reset':
+    case '/reset-password': {
+      // Production without SMTP_URL: say so (the web app shows it) rather than drop the mail.
+      if (!mailer.available) {
+        throw new APIError('SERVICE_UNAVAILABLE', { code: 'MAIL_UNAVAILABLE', message: 'Password reset is unavailable: this server cannot send mail.' });
+      }
+      if (ctx.path === '/request-password-reset') return;
+      const body = bodyOf(ctx);
+      if (typeof body.token !== 'string' || body.token === '' || body.token.length > 100) refuseResetToken(ctx, 'malformed token');
+      // Only a live token gets its password scored, against that account's own email and name.
+      const verification = await ctx.context.internalAdapter.findVerificationValue(`reset-password:${body.token}`);
+      if (!verification || verification.expiresAt < new Date()) refuseResetToken(ctx, 'unknown or expired token');
+      const user = await ctx.context.internalAdapter.findUserById(verification.value);
+      if (!user) refuseResetToken(ctx, 'account gone');
+      await enforcePasswordPolicy(checker, ctx, body.newPassword, [user.email, user.name]);
+      return;
+    }
+    case '/delete-user': {
+      const body = bodyOf(ctx);
+      // Deletion is confirmed by the password, never by session freshness or a mailed token.
+      if ('token' in body || 'callbackURL' in body) refuse('FIELD_NOT_WRITABLE', 'Only password can be sent.');
+      if (typeof body.password !== 'string' || body.password === '') refuse('PASSWORD_REQUIRED', 'Confirm with your password.');
+      return;
+    }
     case '/sign-up/email': {
       const body = bodyOf(ctx);
       if (typeof body.email !== 'string' || body.email.length > EMAIL_MAX_LENGTH) {
@@ -113,11 +148,19 @@ const validateRequest = (checker: PasswordChecker) => createAuthMiddleware(async
   }
 });
 
-const EVENTS_BY_PATH: Record<string, { ok: Parameters<typeof logAuthEvent>[0]; failed: Parameters<typeof logAuthEvent>[0] }> = {
+type AuthEventName = Parameters<typeof logAuthEvent>[0];
+// reset.completed, reset.throttled and account.deleted are logged where the user id is known (createAuth).
+const EVENTS_BY_PATH: Record<string, { ok?: AuthEventName; failed?: AuthEventName }> = {
   '/sign-up/email': { ok: 'sign_up', failed: 'sign_up.refused' },
   '/sign-in/email': { ok: 'sign_in', failed: 'sign_in.failed' },
   '/sign-out': { ok: 'sign_out', failed: 'sign_out' },
   '/token': { ok: 'token.minted', failed: 'token.refused' },
+  '/request-password-reset': { ok: 'reset.requested' },
+  '/reset-password': { failed: 'reset.refused' },
+  '/change-password': { ok: 'password.changed' },
+  '/revoke-session': { ok: 'sessions.revoked' },
+  '/revoke-sessions': { ok: 'sessions.revoked' },
+  '/revoke-other-sessions': { ok: 'sessions.revoked' },
 };
 
 const recordAuthEvents = createAuthMiddleware(async (ctx) => {
@@ -125,8 +168,10 @@ const recordAuthEvents = createAuthMiddleware(async (ctx) => {
   if (!events) return;
   const returned = ctx.context.returned;
   const failed = returned instanceof APIError || returned instanceof Error;
+  const event = failed ? events.failed : events.ok;
+  if (!event) return;
   const userId = ctx.context.newSession?.user.id ?? ctx.context.session?.user.id ?? null;
-  logAuthEvent(failed ? events.failed : events.ok, {
+  logAuthEvent(event, {
     userId,
     ip: ctx.request?.headers.get(CLIENT_IP_HEADER),
     ...(failed ? { reason: (returned as Error).message } : {}),
@@ -152,7 +197,21 @@ function databaseOutageAs503(db: Database): BetterAuthPlugin {
   };
 }
 
-export function createAuth({ config, db, secret }: AuthOptions) {
+export function createAuth({ config, db, secret, mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, isProduction: config.isProduction, log }) }: AuthOptions) {
+  const rateLimitStore = createRateLimitStore(db);
+  /**
+   * Returns at once, whether or not the address has an account and whatever SMTP does: the
+   * per-address count and the mail run in the background. Over the limit nothing is sent and
+   * the client gets the usual answer.
+   */
+  const mailPasswordReset = (user: { id: string; email: string; name: string }, token: string) => {
+    void (async () => {
+      if (!(await rateLimitStore.mayMailPasswordReset(user.id))) return logAuthEvent('reset.throttled', { userId: user.id });
+      // Our own link to the web app's page (not Better Auth's GET callback, which is not served).
+      const url = `${config.baseUrl}/reset-password?token=${encodeURIComponent(token)}`;
+      mailer.send(passwordResetMessage({ to: user.email, name: user.name, url, validForSeconds: config.mail.passwordResetTokenTtl }));
+    })().catch((error: unknown) => log.error({ log: 'mail', event: 'mail.failed', reason: error instanceof Error ? error.message.split('\n')[0] : 'unknown' }, 'password reset mail not sent'));
+  };
   return betterAuth({
     appName: 'Taskfort',
     baseURL: config.baseUrl,
@@ -168,6 +227,23 @@ export function createAuth({ config, db, secret }: AuthOptions) {
       autoSignIn: true,
       minPasswordLength: PASSWORD_MIN_LENGTH,
       maxPasswordLength: PASSWORD_MAX_LENGTH,
+      resetPasswordTokenExpiresIn: config.mail.passwordResetTokenTtl,
+      // A reset ends every session of the account, so every JWT minted from them stops working (viewerLiveness).
+      revokeSessionsOnPasswordReset: true,
+      sendResetPassword: async ({ user, token }) => mailPasswordReset(user, token),
+      onPasswordReset: async ({ user }) => logAuthEvent('reset.completed', { userId: user.id }),
+    },
+    user: {
+      // Password-confirmed (validateRequest); sessions, accounts and tasks go with the user (FK cascades).
+      deleteUser: {
+        enabled: true,
+        afterDelete: async (user) => {
+          // The rows keyed by the user id without a foreign key: unused reset tokens and the reset mail counter.
+          await db.verification.deleteMany({ where: { value: user.id, identifier: { startsWith: 'reset-password:' } } });
+          await db.rateLimit.deleteMany({ where: { key: passwordResetMailKey(user.id) } });
+          logAuthEvent('account.deleted', { userId: user.id });
+        },
+      },
     },
     advanced: {
       // Better Auth turns its Origin/CSRF checks off when NODE_ENV=test or TEST is set; production
@@ -181,13 +257,13 @@ export function createAuth({ config, db, secret }: AuthOptions) {
       // Every environment, every mode: counters live in the database, shared by all processes and nodes,
       // updated by one atomic statement per request (see rateLimitStore.ts).
       enabled: config.authRateLimit,
-      customStorage: createRateLimitStore(db),
+      customStorage: rateLimitStore,
       window: 60,
       max: 100,
       // Each enabled route has exactly its own rule, or none (`false`: not counted, no row).
       customRules: Object.fromEntries(Object.entries(ENABLED_AUTH_ROUTES).map(([route, { rateLimit }]) => [route, rateLimit ?? false])),
     },
-    hooks: { before: validateRequest(createPasswordChecker()), after: recordAuthEvents },
+    hooks: { before: validateRequest(createPasswordChecker(), mailer), after: recordAuthEvents },
     plugins: [
       jwt({
         // JWTs are minted only by /api/auth/token (rate-limited, logged as token.minted), never
@@ -205,7 +281,8 @@ export function createAuth({ config, db, secret }: AuthOptions) {
           audience: config.jwtAudience,
           expirationTime: config.jwtExpiresIn,
           // sub, iat, exp, iss and aud are added by the plugin; keep the rest of the user row out.
-          definePayload: ({ user }) => ({ email: user.email, name: user.name }),
+          // sid: the session the token was minted from; the API refuses it once that session ends.
+          definePayload: ({ user, session }) => ({ email: user.email, name: user.name, sid: session.id }),
         },
       }),
       bearer({ requireSignature: true }),

@@ -15,6 +15,13 @@ export type AuthEvent =
   | 'sign_out'
   | 'token.minted'
   | 'token.refused'
+  | 'reset.requested'
+  | 'reset.throttled'
+  | 'reset.completed'
+  | 'reset.refused'
+  | 'password.changed'
+  | 'sessions.revoked'
+  | 'account.deleted'
   | 'rate_limited'
   | 'api.unauthenticated'
   | 'api.forbidden';

@@ -10,7 +10,14 @@ interface Rule {
 
 /** Route names that have a limit: the only ones that may ever own a row. */
 const LIMITED_ROUTES = new Set(Object.entries(ENABLED_AUTH_ROUTES).filter(([, route]) => route.rateLimit).map(([name]) => name));
-const LONGEST_WINDOW_MS = Math.max(...Object.values(ENABLED_AUTH_ROUTES).map((route) => (route.rateLimit?.window ?? 0) * 1000));
+
+/** Password reset mails per account: at most 3 an hour, whatever the IPs asking (no mail bombing). */
+export const PASSWORD_RESET_MAIL_LIMIT: Rule = { window: 3600, max: 3 };
+
+/** The counter row of one account's reset mails: keyed by the user id, never by client input. */
+export const passwordResetMailKey = (userId: string) => `user:${userId}|password-reset-mail`;
+
+const LONGEST_WINDOW_MS = Math.max(PASSWORD_RESET_MAIL_LIMIT.window * 1000, ...Object.values(ENABLED_AUTH_ROUTES).map((route) => (route.rateLimit?.window ?? 0) * 1000));
 const PRUNE_INTERVAL_MS = 60_000;
 
 /**
@@ -34,23 +41,34 @@ export function createRateLimitStore(db: Database) {
   return {
     async consume(key: string, rule: Rule): Promise<{ allowed: boolean; retryAfter: number | null }> {
       if (!isLimitedRouteKey(key)) return { allowed: true, retryAfter: null };
-      const now = BigInt(Date.now());
-      const windowMs = BigInt(rule.window * 1000);
-      const [row] = await db.$queryRaw<{ count: number | bigint; lastRequest: number | bigint }[]>(Prisma.sql`
-        INSERT INTO "rateLimit" ("id", "key", "count", "lastRequest") VALUES (${randomUUID()}, ${key}, 1, ${now})
-        ON CONFLICT ("key") DO UPDATE SET
-          "count" = CASE WHEN ${now} - "rateLimit"."lastRequest" >= ${windowMs} THEN 1 ELSE "rateLimit"."count" + 1 END,
-          "lastRequest" = CASE WHEN ${now} - "rateLimit"."lastRequest" >= ${windowMs} THEN ${now} ELSE "rateLimit"."lastRequest" END
-        RETURNING "count", "lastRequest"`);
-      if (Date.now() - lastPrune >= PRUNE_INTERVAL_MS) {
-        lastPrune = Date.now();
-        const expiredBefore = now - BigInt(Math.max(LONGEST_WINDOW_MS, rule.window * 1000));
-        void db.rateLimit.deleteMany({ where: { lastRequest: { lt: expiredBefore } } }).catch(() => {});
-      }
-      const count = Number(row!.count);
-      if (count <= rule.max) return { allowed: true, retryAfter: null };
-      const windowEndsAt = Number(row!.lastRequest) + rule.window * 1000;
-      return { allowed: false, retryAfter: Math.max(1, Math.ceil((windowEndsAt - Date.now()) / 1000)) };
+      return consumeWindow(key, rule);
+    },
+    /**
+     * Counts one password reset mail for this user id (a key we build, never client input) and
+     * says whether it may be sent. Counted whatever AUTH_RATE_LIMIT says: it guards inboxes.
+     */
+    async mayMailPasswordReset(userId: string): Promise<boolean> {
+      return (await consumeWindow(passwordResetMailKey(userId), PASSWORD_RESET_MAIL_LIMIT)).allowed;
     },
   };
+
+  async function consumeWindow(key: string, rule: Rule): Promise<{ allowed: boolean; retryAfter: number | null }> {
+    const now = BigInt(Date.now());
+    const windowMs = BigInt(rule.window * 1000);
+    const [row] = await db.$queryRaw<{ count: number | bigint; lastRequest: number | bigint }[]>(Prisma.sql`
+      INSERT INTO "rateLimit" ("id", "key", "count", "lastRequest") VALUES (${randomUUID()}, ${key}, 1, ${now})
+      ON CONFLICT ("key") DO UPDATE SET
+        "count" = CASE WHEN ${now} - "rateLimit"."lastRequest" >= ${windowMs} THEN 1 ELSE "rateLimit"."count" + 1 END,
+        "lastRequest" = CASE WHEN ${now} - "rateLimit"."lastRequest" >= ${windowMs} THEN ${now} ELSE "rateLimit"."lastRequest" END
+      RETURNING "count", "lastRequest"`);
+    if (Date.now() - lastPrune >= PRUNE_INTERVAL_MS) {
+      lastPrune = Date.now();
+      const expiredBefore = now - BigInt(Math.max(LONGEST_WINDOW_MS, rule.window * 1000));
+      void db.rateLimit.deleteMany({ where: { lastRequest: { lt: expiredBefore } } }).catch(() => {});
+    }
+    const count = Number(row!.count);
+    if (count <= rule.max) return { allowed: true, retryAfter: null };
+    const windowEndsAt = Number(row!.lastRequest) + rule.window * 1000;
+    return { allowed: false, retryAfter: Math.max(1, Math.ceil((windowEndsAt - Date.now()) / 1000)) };
+  }
 }

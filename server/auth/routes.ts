@@ -1,9 +1,13 @@
 /**
  * The Better Auth routes Taskfort serves, by their route name under /api/auth. Everything else
  * Better Auth (or a plugin) defines answers 404 before Better Auth, the rate limiter or the
- * database see the request: password reset, email verification, verify-password, account
- * deletion, session listing, the HTML error page. A later feature (e.g. password reset, once
- * mail exists) adds its route here, with a limit if it checks a password, mints a token or writes.
+ * database see the request: email verification, verify-password, the GET reset-password
+ * callback (our mail links straight to the web app's /reset-password page), deletion by
+ * mailed token, the HTML error page. A route that checks a password, mints a token, sends
+ * mail or writes has a limit.
+ *
+ * The two reset routes are served only while mail can be sent (betterAuth.ts): without it
+ * (production without SMTP_URL) they answer 503 { code: 'MAIL_UNAVAILABLE' }.
  */
 export interface AuthRoute {
   /** Requests per IP per window; routes without one are not counted (and write no row). */
@@ -18,6 +22,14 @@ const routes = {
   '/change-password': { rateLimit: { window: 60, max: 10 } },
   '/update-user': { rateLimit: { window: 60, max: 30 } },
   '/token': { rateLimit: { window: 60, max: 30 } },
+  // Per IP; each address also gets at most PASSWORD_RESET_MAILS_PER_HOUR mails (betterAuth.ts).
+  '/request-password-reset': { rateLimit: { window: 60, max: 5 } },
+  '/reset-password': { rateLimit: { window: 60, max: 10 } },
+  '/list-sessions': {},
+  '/revoke-session': { rateLimit: { window: 60, max: 30 } },
+  '/revoke-sessions': { rateLimit: { window: 60, max: 30 } },
+  '/revoke-other-sessions': { rateLimit: { window: 60, max: 30 } },
+  '/delete-user': { rateLimit: { window: 60, max: 5 } },
   '/jwks': {},
 } satisfies Record<string, AuthRoute>;
 

@@ -120,9 +120,9 @@ export function createGraphQLServer({
   subscriptions,
 }: GraphQLServerOptions) {
   const liveness = createViewerLiveness({
-    userExists: async (userId) => (await db.user.findUnique({ where: { id: userId }, select: { id: true } })) !== null,
+    findSession: (sessionId) => db.session.findUnique({ where: { id: sessionId }, select: { userId: true, expiresAt: true } }),
   });
-  /** A JWT whose account was deleted is refused on every operation, like an invalid one. */
+  /** A JWT whose session ended (sign-out, revocation, reset, deleted account) is refused on every operation, like an invalid one. */
   const liveViewerFromRequest = async (request: Request): Promise<Viewer | null> => {
     const viewer = await viewerFromRequest(request, verifyToken);
     if (!viewer) return null;
@@ -134,7 +134,7 @@ export function createGraphQLServer({
       if (isDatabaseUnavailable(error)) throw serviceUnavailableError();
       throw error;
     }
-    if (!alive) throw invalidTokenError('the account no longer exists');
+    if (!alive) throw invalidTokenError('the session has ended');
     return viewer;
   };
   return createYoga<ServerContext, Context>({

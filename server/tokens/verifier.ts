@@ -9,6 +9,8 @@ export interface Viewer {
   name: string;
   /** The token's `exp` in epoch milliseconds: a live stream ends when its credentials do. */
   tokenExpiresAtMs: number;
+  /** The Better Auth session the JWT was minted from (`sid`): the token dies with it. */
+  sessionId: string;
 }
 
 export interface TokenVerifierOptions {
@@ -45,19 +47,19 @@ export function createTokenVerifier({ getKey, issuer, audience, cacheSize = DEFA
         issuer,
         audience,
         algorithms: ['EdDSA'],
-        requiredClaims: ['sub', 'iat', 'exp'],
+        requiredClaims: ['sub', 'iat', 'exp', 'sid'],
         clockTolerance: 2,
       }));
     } catch (error) {
       if (error instanceof KeySetUnavailableError) throw serviceUnavailableError('Token verification');
       throw invalidTokenError(reasonFor(error));
     }
-    const { sub, email, name, exp } = payload;
-    if (typeof sub !== 'string' || typeof email !== 'string' || typeof name !== 'string' || typeof exp !== 'number') {
+    const { sub, email, name, exp, sid } = payload;
+    if (typeof sub !== 'string' || typeof email !== 'string' || typeof name !== 'string' || typeof exp !== 'number' || typeof sid !== 'string' || sid === '') {
       throw invalidTokenError('required claims are missing');
     }
     // Shared by every request that sends this token while it is cached: nobody may change it.
-    return { value: Object.freeze({ id: sub, email, name, tokenExpiresAtMs: exp * 1000 }), expiresAtMs: exp * 1000 };
+    return { value: Object.freeze({ id: sub, email, name, sessionId: sid, tokenExpiresAtMs: exp * 1000 }), expiresAtMs: exp * 1000 };
   };
   const cache = cacheSize > 0 ? new VerifiedTokenCache<Viewer>(cacheSize) : undefined;
   return async (token) => {

@@ -2,37 +2,45 @@ import { LRUCache } from 'lru-cache';
 import type { Viewer } from './verifier.js';
 
 /**
- * Whether the user behind a verified JWT still exists. A JWT outlives the account it was minted
- * for (up to JWT_EXPIRES_IN), so the API asks the database — but at most once per user per
- * `ttlMs` in each process, never once per request: answers (alive or gone) are cached, and
- * concurrent requests for one user share a single lookup.
- *
- * The one place to extend for session revocation later (a `sid` claim checked the same way).
+ * Whether the session a verified JWT was minted from (its `sid`) still exists, belongs to the
+ * token's user and has not expired. A JWT outlives sign-out, revoked sessions, password changes
+ * and resets, and account deletion (the user's sessions go with it) by up to JWT_EXPIRES_IN, so
+ * the API asks the database — but at most once per session per `ttlMs` in each process, never
+ * once per request: answers (alive or ended) are cached, and concurrent requests for one
+ * session share a single lookup. Every process reads the same database, so every API process
+ * and node refuses an ended session's tokens within `ttlMs`.
  */
 export interface ViewerLiveness {
   isAlive(viewer: Viewer): Promise<boolean>;
 }
 
+export interface SessionRow {
+  userId: string;
+  expiresAt: Date;
+}
+
 export interface ViewerLivenessOptions {
-  /** One indexed read: does this user id exist? */
-  userExists: (userId: string) => Promise<boolean>;
-  /** How long an answer is trusted (default 5 s): the longest a deleted account keeps reading. */
+  /** One primary-key read: the session's owner and expiry, or null when it has ended. */
+  findSession: (sessionId: string) => Promise<SessionRow | null>;
+  /** How long an answer is trusted (default 4 s): the longest an ended session's JWT keeps working. */
   ttlMs?: number;
-  /** Users remembered per process (least recently used out first). */
+  /** Sessions remembered per process (least recently used out first). */
   maxEntries?: number;
 }
 
-export function createViewerLiveness({ userExists, ttlMs = 5000, maxEntries = 10_000 }: ViewerLivenessOptions): ViewerLiveness {
-  const answers = new LRUCache<string, { alive: boolean }>({
+export const DEFAULT_LIVENESS_TTL_MS = 4000;
+
+export function createViewerLiveness({ findSession, ttlMs = DEFAULT_LIVENESS_TTL_MS, maxEntries = 10_000 }: ViewerLivenessOptions): ViewerLiveness {
+  const answers = new LRUCache<string, { session: SessionRow | null }>({
     max: maxEntries,
     ttl: ttlMs,
     // fetch() coalesces concurrent lookups of one key into one call.
-    fetchMethod: async (userId) => ({ alive: await userExists(userId) }),
+    fetchMethod: async (sessionId) => ({ session: await findSession(sessionId) }),
   });
   return {
     async isAlive(viewer) {
-      const answer = await answers.fetch(viewer.id);
-      return answer?.alive ?? false;
+      const session = (await answers.fetch(viewer.sessionId))?.session;
+      return !!session && session.userId === viewer.id && session.expiresAt.getTime() > Date.now();
     },
   };
 }

@@ -72,7 +72,9 @@ describe('JWT minting and the JWKS (FR-006..FR-007)', () => {
     expect(header.alg).toBe('EdDSA');
     expect(header.kid).toBeTruthy();
     const claims = decodeJwt(user.jwt);
-    expect(Object.keys(claims).sort()).toEqual(['aud', 'email', 'exp', 'iat', 'iss', 'name', 'sub']);
+    // sid: the session it was minted from (issue 12: the API refuses it once that session ends).
+    expect(Object.keys(claims).sort()).toEqual(['aud', 'email', 'exp', 'iat', 'iss', 'name', 'sid', 'sub']);
+    expect(claims.sid).toEqual(expect.any(String));
     expect(claims).toMatchObject({ sub: user.id, email: user.email, name: 'Grace', iss: server.url, aud: 'taskfort-api' });
     expect(claims.exp! - claims.iat!).toBe(15 * 60);
 

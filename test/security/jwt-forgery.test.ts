@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import { CompactSign, exportJWK, generateKeyPair, SignJWT, base64url, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, codesOf } from '../support/client.js';
-import { freePort, startServer, type RunningServer } from '../support/server.js';
+import { freePort, startServer, testDatabaseUrl, type RunningServer } from '../support/server.js';
+import { databaseProviderOf } from '../../server/config.js';
+import { createDatabase } from '../../server/db/client.js';
 
 // RFC 8725 (JWT BCP): the API node trusts one key set (AUTH_JWKS_URL) and pins alg, iss and aud.
 // Here the test owns that key set, so it can sign tokens that are perfectly signed but wrong.
@@ -30,6 +32,15 @@ beforeAll(async () => {
     env: { ROLE: 'api', AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks`, JWT_ISSUER: ISSUER, BETTER_AUTH_SECRET: undefined },
   });
   api = new ApiClient(apiNode.url);
+  // The API refuses a token whose session (sid) does not exist (issue 12): give the control one.
+  const databaseUrl = testDatabaseUrl(apiNode.dataDir);
+  const db = await createDatabase({ databaseUrl, databaseProvider: databaseProviderOf(databaseUrl) });
+  try {
+    await db.user.create({ data: { id: 'user-1', name: 'Mallory', email: 'mallory@example.com' } });
+    await db.session.create({ data: { id: 'session-1', token: 'session-1-token', userId: 'user-1', expiresAt: new Date(Date.now() + 3600_000) } });
+  } finally {
+    await db.$disconnect();
+  }
 });
 afterAll(async () => {
   await apiNode?.stop();
@@ -44,7 +55,7 @@ function sign(claims: Record<string, unknown>, options: { key?: CryptoKey; heade
     .sign(options.key ?? trustedKey);
 }
 
-const valid = () => ({ sub: 'user-1', iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 300 });
+const valid = () => ({ sub: 'user-1', sid: 'session-1', iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 300 });
 
 async function expectRefused(token: string) {
   const response = await api.graphql(QUERY, {}, { token });
