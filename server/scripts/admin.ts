@@ -73,7 +73,7 @@ async function resetPassword(db: Database, email: string | undefined) {
     db.session.deleteMany({ where: { userId: user.id } }),
   ]);
   console.log(`password set for ${user.email}; ${revoked.count} session(s) ended`);
-  console.log('(a one-time reset link needs the mail feature, which is not there yet)');
+  console.log('(to let the user choose a password themselves, they can use "Forgot password?" on the sign-in page, which mails a one-time link when SMTP_URL is set)');
 }
 
 async function deleteUser(db: Database, email: string | undefined, confirmed: boolean) {

@@ -210,8 +210,7 @@ describe('password recovery on a server that cannot send mail', () => {
   });
 });
 
-// Enabled when the server side of issue 12 lands (reset mail through SMTP_URL; delete-user).
-describe.skip('password recovery by mail', () => {
+describe('password recovery by mail', () => {
   let server: RunningServer;
   let api: ApiClient;
   let smtp: SmtpReceiver;
@@ -279,8 +278,7 @@ describe.skip('password recovery by mail', () => {
   });
 });
 
-// Enabled when the server side of issue 12 lands (delete-user enabled, deleting tasks and sessions).
-describe.skip('deleting the account', () => {
+describe('deleting the account', () => {
   let server: RunningServer;
   let api: ApiClient;
 
