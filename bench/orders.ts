@@ -1,4 +1,4 @@
-// npm run bench:orders [-- --sizes=1k,10k,100k --postgres=auto|on|off]
+// npx tsx bench/orders.ts [--sizes=1k,10k,100k --postgres=auto|on|off]
 // Is every list order served by an index? For each database size, one user owns every task
 // (the worst case for that user's list) and the first page of each order (taskOrderBy in
 // server/graphql/schema/taskList.ts: field, direction, then its tie-breakers, as Prisma writes
