@@ -1,4 +1,4 @@
-// npx tsx bench/orders.ts [--sizes=1k,10k,100k --postgres=auto|on|off]
+// npx tsx bench/orders.ts [--sizes=1k,10k,100k --postgres=auto|on|off --sqlite=on|off]
 // Is every list order served by an index? For each database size, one user owns every task
 // (the worst case for that user's list) and the first page of each order (taskOrderBy in
 // server/graphql/schema/taskList.ts: field, direction, then its tie-breakers, as Prisma writes
@@ -17,6 +17,7 @@ const sizes = option('sizes', '1k,10k,100k')
   .split(',')
   .map((text) => Number.parseFloat(text) * ({ k: 1e3, m: 1e6 }[text.slice(-1).toLowerCase()] ?? 1));
 const postgresWanted = option('postgres', 'auto');
+const sqliteWanted = option('sqlite', 'on');
 
 const FIELDS = ['createdAt', 'updatedAt', 'dueDate', 'priority', 'title'] as const;
 const COLUMNS = `"id", "title", "description", "completed", "priority", "dueDate", "createdAt", "updatedAt", "userId"`;
@@ -121,5 +122,5 @@ async function postgres() {
   }
 }
 
-await sqlite();
+if (sqliteWanted === 'on') await sqlite();
 if (postgresWanted === 'on' || (postgresWanted === 'auto' && (process.env.TEST_POSTGRES_URL || postgresBinariesAvailable()))) await postgres();
