@@ -221,7 +221,9 @@ async function measureRow(target: Target, scenario: Scenario, retried = false): 
     detail: { ...result, ...(retried ? { serverRestarted: true } : {}) },
   };
   rows.push(row);
-  log(`  ${row.rps.toFixed(0)} req/s  p50 ${row.p50.toFixed(2)} ms  p99 ${row.p99.toFixed(2)} ms  server CPU ${row.cpuPerRequest!.toFixed(3)} ms/req  load ${row.load!.toFixed(1)}`);
+  // A row where no request succeeded (all timed out on an overloaded machine) has NaN latencies.
+  const fixed = (value: number | undefined, digits: number) => (Number.isFinite(value) ? value!.toFixed(digits) : 'n/a');
+  log(`  ${fixed(row.rps, 0)} req/s  p50 ${fixed(row.p50, 2)} ms  p99 ${fixed(row.p99, 2)} ms  server CPU ${fixed(row.cpuPerRequest, 3)} ms/req  load ${fixed(row.load, 1)}`);
   return row;
 }
 
@@ -643,11 +645,11 @@ export function formatTable(list: Row[]): string {
     row.name,
     String(row.connections),
     row.unit === 'µs' ? `${Math.round(row.rps)}/s` : row.rps.toFixed(0),
-    `${row.p50.toFixed(row.p50 < 10 ? 2 : 1)} ${row.unit}`,
-    `${row.p99.toFixed(row.p99 < 10 ? 2 : 1)} ${row.unit}`,
+    Number.isFinite(row.p50) ? `${row.p50.toFixed(row.p50 < 10 ? 2 : 1)} ${row.unit}` : 'n/a',
+    Number.isFinite(row.p99) ? `${row.p99.toFixed(row.p99 < 10 ? 2 : 1)} ${row.unit}` : 'n/a',
     row.unit === 'µs' ? (row.ratio === null ? '' : `${row.ratio.toFixed(1)}× jose`) : percent(row.ratioToYoga),
     percent(row.ratioToCeiling, row.ceilingId),
-    row.cpuPerRequest === undefined ? '' : `${row.cpuPerRequest.toFixed(2)} ms`,
+    row.cpuPerRequest === undefined || !Number.isFinite(row.cpuPerRequest) ? '' : `${row.cpuPerRequest.toFixed(2)} ms`,
     row.rssMb === undefined ? '' : `${row.rssMb.toFixed(0)} MB`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i]!.length)));
