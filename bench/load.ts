@@ -25,6 +25,16 @@ export interface LoadSpec {
    * which measures a burst, not a steady load; this mode does not use autocannon.
    */
   pacedRate?: number;
+  /** Soak mode: also report p99 and count per window of this many seconds. */
+  windowSeconds?: number;
+}
+
+export interface LoadWindow {
+  /** Seconds since the measured part began, at the window's start. */
+  start: number;
+  requests: number;
+  p99: number;
+  max: number;
 }
 
 export interface LoadResult {
@@ -39,6 +49,7 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  windows?: LoadWindow[];
 }
 
 function runOnce(spec: LoadSpec, seconds: number, onResponse?: (status: number, ms: number) => void) {
@@ -120,6 +131,9 @@ export async function measure(spec: LoadSpec): Promise<LoadResult> {
   let first = 0;
   let last = 0;
   let non2xx = 0;
+  const windowMs = (spec.windowSeconds ?? 0) * 1000;
+  const windows: number[][] = [];
+  const measuredFrom = performance.now();
   const result = await run(spec.duration, (status, ms) => {
     last = performance.now();
     if (first === 0) first = last - ms;
@@ -127,6 +141,7 @@ export async function measure(spec: LoadSpec): Promise<LoadResult> {
       if (status !== 0) non2xx += 1;
       return;
     }
+    if (windowMs) (windows[Math.floor((last - measuredFrom) / windowMs)] ??= []).push(ms);
     if (count === latencies.length) {
       const grown = new Float64Array(latencies.length * 2);
       grown.set(latencies);
@@ -149,6 +164,14 @@ export async function measure(spec: LoadSpec): Promise<LoadResult> {
     non2xx: Math.max(non2xx, result.non2xx),
     errors: result.errors,
     timeouts: result.timeouts,
+    ...(windowMs
+      ? {
+          windows: Array.from(windows, (list, i) => {
+            const sortedWindow = Float64Array.from(list ?? []).sort();
+            return { start: (i * windowMs) / 1000, requests: sortedWindow.length, p99: percentile(sortedWindow, 99), max: sortedWindow.at(-1) ?? NaN };
+          }),
+        }
+      : {}),
   };
 }
 

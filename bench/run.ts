@@ -12,6 +12,9 @@
 //   --label=name      a name for this run in the JSON file
 //   --rows=1,3,6      only these rows (ids as in the table; 6 = every size), e.g. to compare one lever
 //   --quick           --duration=3 --warmup=1 --sizes=1k,20k --postgres=off
+//   --leak-rounds=2   after the rows, this many more rounds of list/create/toggle load, RSS after each
+//   --soak=10m        instead of the table: one process on SQLite under a steady --soak-rate=200 req/s
+//                     of list requests, printing p99 and RSS per --window=30 seconds
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +22,8 @@ import { cpus, freemem, totalmem, platform, release, arch, loadavg } from 'node:
 import { join, resolve } from 'node:path';
 import { ApiClient, type TestUser } from '../test/support/client.js';
 import { postgresBinariesAvailable, postgresUrlFor, startThrowawayPostgres, type ThrowawayPostgres } from '../test/support/postgres.js';
-import { repoRoot, startServer, tempDataDir, type RunningServer } from '../test/support/server.js';
+import { freePort, repoRoot, startServer, tempDataDir, type RunningServer } from '../test/support/server.js';
+import type { CeilingOptions } from './ceilings.js';
 import { benchJwtVerification, type MicroResult } from './jwt.js';
 import type { LoadResult, LoadSpec } from './load.js';
 import { postgresSeeder, sqliteSeeder, type TaskSeeder } from './seed.js';
@@ -43,6 +47,10 @@ const opts = {
   workers: option('workers', '1'),
   label: option('label', quick ? 'quick' : 'full'),
   rows: option('rows', '').split(',').filter(Boolean),
+  leakRounds: Number(option('leak-rounds', quick ? '1' : '2')),
+  soakSeconds: parseDuration(option('soak', '0')),
+  soakRate: Number(option('soak-rate', '200')),
+  windowSeconds: Number(option('window', '30')),
   serverEnv: Object.fromEntries(
     args.filter((arg) => arg.startsWith('--env=')).map((arg) => {
       const [key, ...value] = arg.slice('--env='.length).split('=');
@@ -50,6 +58,12 @@ const opts = {
     }),
   ) as Record<string, string>,
 };
+
+function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)([smh]?)$/.exec(text.trim());
+  if (!match) throw new Error(`bad duration "${text}" (e.g. 40s, 10m)`);
+  return Number(match[1]) * { '': 1, s: 1, m: 60, h: 3600 }[match[2] as '' | 's' | 'm' | 'h'];
+}
 
 function parseSize(text: string): number {
   const match = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text.trim());
@@ -83,6 +97,14 @@ export interface Row {
   p99: number;
   /** Throughput relative to row 1 on the same database. */
   ratio: number | null;
+  /** Throughput relative to row Y (bare graphql-yoga) of the same database. */
+  ratioToYoga?: number | null;
+  /** Throughput relative to the raw ceiling for the same work (row E for lists, W for writes). */
+  ratioToCeiling?: number | null;
+  /** Which ceiling row ratioToCeiling compares with. */
+  ceilingId?: string;
+  /** Resident memory of the measured server (all its processes) right after the row, in MB. */
+  rssMb?: number;
   /** Server CPU time (user + system, all its processes) per answered request, in ms. */
   cpuPerRequest?: number;
   /** Load average (1 min) when the row ended: other work on the machine skews every number. */
@@ -131,6 +153,15 @@ interface Scenario {
   token?: () => Promise<string>;
   connections?: number;
   pacedRate?: number;
+  /** Another server than Taskfort (a ceiling row). */
+  at?: Endpoint;
+  /** The ceiling row this row's throughput is compared with (besides Y). */
+  ceiling?: string;
+}
+
+interface Endpoint {
+  url: string;
+  process: RunningServer['process'];
 }
 
 const wanted = (id: string) => opts.rows.length === 0 || opts.rows.some((want) => id === want || (want === '6' && id.startsWith('6 @')));
@@ -139,21 +170,22 @@ const serverGone = (server: RunningServer) => server.process.exitCode !== null |
 
 async function measureRow(target: Target, scenario: Scenario, retried = false): Promise<Row | undefined> {
   if (!wanted(scenario.id)) return undefined;
+  const endpoint: Endpoint = scenario.at ?? target.server;
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
   if (scenario.token) headers.authorization = `Bearer ${await scenario.token()}`;
   const body = JSON.stringify({ query: scenario.query, variables: scenario.variables ?? {} });
   // One request first: a row that measures errors would be worse than no row. Retried once: after
   // a long seeding pause, fetch may reuse a keep-alive socket the server has just closed.
-  const send = () => fetch(`${target.server.url}/graphql`, { method: 'POST', headers, body });
+  const send = () => fetch(`${endpoint.url}/graphql`, { method: 'POST', headers, body });
   const check = await send().catch(send);
   const checkBody = (await check.json()) as { errors?: unknown };
   if (!check.ok || checkBody.errors) throw new Error(`${scenario.name}: ${check.status} ${JSON.stringify(checkBody).slice(0, 500)}`);
 
   const connections = scenario.connections ?? opts.connections;
   log(`${target.database} ${scenario.id} ${scenario.name} (${connections} connections, ${opts.duration}s)`);
-  const cpuBefore = cpuMsOfTree(target.server.process.pid!);
+  const cpuBefore = cpuMsOfTree(endpoint.process.pid!);
   const result = await runLoad({
-    url: `${target.server.url}/graphql`,
+    url: `${endpoint.url}/graphql`,
     headers,
     body,
     connections,
@@ -161,8 +193,8 @@ async function measureRow(target: Target, scenario: Scenario, retried = false): 
     warmup: opts.warmup,
     pacedRate: scenario.pacedRate,
   });
-  const cpuMs = cpuMsOfTree(target.server.process.pid!) - cpuBefore;
-  if (serverGone(target.server) && !retried) {
+  const cpuMs = cpuMsOfTree(endpoint.process.pid!) - cpuBefore;
+  if (!scenario.at && serverGone(target.server) && !retried) {
     // Seen on this shared machine: something outside the bench SIGTERMs the server now and then.
     log(`  ! the server died during this row (${target.server.process.signalCode ?? target.server.process.exitCode}); restarting it and measuring the row again`);
     await target.restart();
@@ -184,11 +216,76 @@ async function measureRow(target: Target, scenario: Scenario, retried = false): 
     // Warm-up requests are included in the CPU time, so count them too (at the measured rate).
     cpuPerRequest: cpuMs / (result.requests * ((opts.duration + opts.warmup) / opts.duration)),
     load: loadavg()[0],
+    rssMb: rssMbOfTree(endpoint.process.pid!),
+    ceilingId: scenario.ceiling,
     detail: { ...result, ...(retried ? { serverRestarted: true } : {}) },
   };
   rows.push(row);
-  log(`  ${row.rps.toFixed(0)} req/s  p50 ${row.p50.toFixed(2)} ms  p99 ${row.p99.toFixed(2)} ms  server CPU ${row.cpuPerRequest!.toFixed(3)} ms/req  load ${row.load!.toFixed(1)}`);
+  // A row where no request succeeded (all timed out on an overloaded machine) has NaN latencies.
+  const fixed = (value: number | undefined, digits: number) => (Number.isFinite(value) ? value!.toFixed(digits) : 'n/a');
+  log(`  ${fixed(row.rps, 0)} req/s  p50 ${fixed(row.p50, 2)} ms  p99 ${fixed(row.p99, 2)} ms  server CPU ${fixed(row.cpuPerRequest, 3)} ms/req  load ${fixed(row.load, 1)}`);
   return row;
+}
+
+/** Resident memory (MB) of a process and its descendants (cluster workers), from /proc. */
+function rssMbOfTree(rootPid: number): number {
+  let kb = 0;
+  for (const pid of processTree(rootPid)) {
+    try {
+      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return kb / 1024;
+}
+
+function processTree(rootPid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const tree = [rootPid];
+  for (let i = 0; i < tree.length; i++) for (const [pid, ppid] of parents) if (ppid === tree[i]) tree.push(pid);
+  return tree;
+}
+
+/** Memory of each Taskfort server at the points the issue asks for (after warm-up, after the rows, after each leak round). */
+const memory: { database: string; point: string; rssMb: number }[] = [];
+
+// ---------------------------------------------------------------- ceiling servers
+
+interface Ceiling extends Endpoint {
+  stop(): Promise<void>;
+}
+
+/** Starts one reference server of bench/ceilings.ts on a free port. */
+async function startCeiling(options: CeilingOptions): Promise<Ceiling> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/ceilings.ts'), String(port), JSON.stringify(options)], {
+    cwd: repoRoot,
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolveReady, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolveReady());
+    child.once('exit', (code) => reject(new Error(`ceiling server ${options.kind} exited with ${code}`)));
+  });
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    process: child,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 /** CPU time (ms) used so far by a process and its descendants (cluster workers), from /proc. */
@@ -284,6 +381,7 @@ async function benchDatabase(database: 'sqlite' | 'postgresql', adminUrl?: strin
     },
   };
   let seeder: TaskSeeder | undefined;
+  const ceilings: Ceiling[] = [];
   try {
     const api = target.api;
     const reader = await BenchUser.create(target, 'reader');
@@ -310,6 +408,7 @@ async function benchDatabase(database: 'sqlite' | 'postgresql', adminUrl?: strin
         query: LIST,
         variables: { first: 20 },
         token: reader.token,
+        ceiling: 'E',
       });
       if (row) row.detail = { ...row.detail, tasksInDatabase: grown.total, tasksOfUser: grown.measured };
     };
@@ -321,19 +420,39 @@ async function benchDatabase(database: 'sqlite' | 'postgresql', adminUrl?: strin
     for (const body of [{ query: '{ __typename }' }, { query: '{ me { id } }' }, { query: LIST, variables: { first: 20 } }]) {
       await runLoad({ url: `${target.server.url}/graphql`, headers: warmHeaders, body: JSON.stringify(body), connections: opts.connections, duration: opts.warmup, warmup: 0 });
     }
+    memory.push({ database, point: 'after warm-up', rssMb: rssMbOfTree(target.server.process.pid!) });
+
+    // The ceilings, started now so the JWKS exists and the database holds the first size.
+    const bare = await startCeiling({ kind: 'bare' });
+    const yoga = await startCeiling({ kind: 'yoga' });
+    const raw = await startCeiling({
+      kind: 'raw',
+      databaseUrl,
+      jwksUrl: `${target.server.url}/api/auth/jwks`,
+      issuer: env.JWT_ISSUER,
+      audience: opts.serverEnv.JWT_AUDIENCE ?? 'taskfort-api',
+    });
+    ceilings.push(bare, yoga, raw);
+    await measureRow(target, { id: '0', name: 'bare node:http JSON (ceiling)', query: '{ __typename }', at: bare });
+    await measureRow(target, { id: 'Y', name: 'bare graphql-yoga, one field, no plugins (floor)', query: '{ __typename }', at: yoga });
+    await measureRow(target, { id: 'E', name: 'raw node:http + driver, list SQL, token remembered (ceiling)', query: LIST, variables: { first: 20 }, token: reader.token, at: raw });
     await measureRow(target, { id: '1', name: '{ __typename }, no token (baseline)', query: '{ __typename }' });
     await measureRow(target, { id: '2', name: 'me { id }, bearer JWT', query: '{ me { id } }', token: reader.token });
-    await measureRow(target, { id: '3', name: 'tasks(first:20), bearer JWT', query: LIST, variables: { first: 20 }, token: reader.token });
+    await measureRow(target, { id: '3', name: 'tasks(first:20), bearer JWT', query: LIST, variables: { first: 20 }, token: reader.token, ceiling: 'E' });
     // The smallest size before the write rows add tasks of their own.
     await listRow(sizes[0]!);
+    const createVariables = { input: { title: 'Benchmark task', description: 'created under load', priority: 'HIGH' } };
+    await measureRow(target, { id: 'Wc', name: 'raw INSERT … RETURNING, quota checked (createTask ceiling)', query: CREATE, variables: createVariables, token: writer.token, at: raw });
+    await measureRow(target, { id: 'Wt', name: 'raw UPDATE … RETURNING (toggleTask ceiling)', query: TOGGLE, variables: { id: toggleId }, token: writer.token, at: raw });
     await measureRow(target, {
+      ceiling: 'Wc',
       id: '4a',
       name: 'createTask',
       query: CREATE,
-      variables: { input: { title: 'Benchmark task', description: 'created under load', priority: 'HIGH' } },
+      variables: createVariables,
       token: writer.token,
     });
-    await measureRow(target, { id: '4b', name: 'toggleTask', query: TOGGLE, variables: { id: toggleId }, token: writer.token });
+    await measureRow(target, { id: '4b', name: 'toggleTask', query: TOGGLE, variables: { id: toggleId }, token: writer.token, ceiling: 'Wt' });
     await measureRow(target, {
       id: '5',
       name: 'tasks(first:20), 100 connections',
@@ -341,6 +460,7 @@ async function benchDatabase(database: 'sqlite' | 'postgresql', adminUrl?: strin
       variables: { first: 20 },
       token: reader.token,
       connections: 100,
+      ceiling: 'E',
     });
     // Row 5 is closed loop: 100 clients that each send again the instant they are answered keep
     // the server saturated, so its latency is 100 / throughput by construction (Little's law).
@@ -363,22 +483,94 @@ async function benchDatabase(database: 'sqlite' | 'postgresql', adminUrl?: strin
       query: LIST_WITH_COUNT,
       variables: { first: 20 },
       token: reader.token,
+      ceiling: 'E',
     });
-    // Only (userId, createdAt, id) is indexed: any other order sorts all of the user's tasks.
+    // Every order has its own index per user since issue 15 (bench/orders.ts checks each one at 1k–100k).
     await measureRow(target, {
       id: '6o',
-      name: `tasks(first:20, orderBy: PRIORITY) (no index for this order)`,
+      name: `tasks(first:20, orderBy: PRIORITY DESC) (indexed)`,
       query: LIST_BY_PRIORITY,
       variables: { first: 20 },
       token: reader.token,
+      ceiling: 'E',
     });
+    memory.push({ database, point: 'after the load rows', rssMb: rssMbOfTree(target.server.process.pid!) });
+    // Leak check: the same work again, unrecorded; resident memory should settle, not climb.
+    const leakBodies = [
+      { body: { query: LIST, variables: { first: 20 } }, token: await reader.token() },
+      { body: { query: CREATE, variables: createVariables }, token: await writer.token() },
+      { body: { query: TOGGLE, variables: { id: toggleId } }, token: await writer.token() },
+    ];
+    for (let round = 1; round <= opts.leakRounds; round++) {
+      log(`${database}: leak check, round ${round} of ${opts.leakRounds}`);
+      for (const { body, token } of leakBodies) {
+        await runLoad({ url: `${target.server.url}/graphql`, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body), connections: opts.connections, duration: opts.duration, warmup: 0 });
+      }
+      memory.push({ database, point: `after leak round ${round}`, rssMb: rssMbOfTree(target.server.process.pid!) });
+    }
   } catch (error) {
     log(`${database}: failed; the server's last output:\n${target.server.output().slice(-4000)}`);
     throw error;
   } finally {
     stopping = true;
+    for (const ceiling of ceilings) await ceiling.stop();
     await seeder?.close();
     await target.server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- soak
+
+/**
+ * --soak=10m: one server process on SQLite (1k tasks, the list query) under a steady open-loop
+ * load of --soak-rate requests/s from 100 clients; p99 and the worst latency per --window seconds,
+ * and the server's resident memory sampled at each window's end.
+ */
+async function soak() {
+  const dataDir = tempDataDir('taskfort-soak-');
+  const env = {
+    NODE_ENV: 'production',
+    DATABASE_URL: `file:${join(dataDir, 'bench.db')}`,
+    WEB_CONCURRENCY: '1',
+    BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
+    JWT_ISSUER: 'http://taskfort-bench.invalid',
+    ...opts.serverEnv,
+  };
+  const server = await startServer({ dataDir, env });
+  const target: Target = { database: 'sqlite', server, api: new ApiClient(server.url), restart: async () => undefined };
+  const seeder = sqliteSeeder(join(dataDir, 'bench.db'));
+  try {
+    // The soak outlives a JWT (15 min): sign the token's user up, and renew before it expires.
+    const reader = await BenchUser.create(target, 'soak');
+    await seeder.grow({ total: 1_000, measuredUserId: reader.user.id, measuredUserTasks: 1_000 });
+    const body = JSON.stringify({ query: LIST, variables: { first: 20 } });
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${await reader.token()}` };
+    await runLoad({ url: `${server.url}/graphql`, headers, body, connections: 10, duration: opts.warmup, warmup: 0 });
+    log(`soak: ${opts.soakSeconds} s at ${opts.soakRate} req/s, windows of ${opts.windowSeconds} s`);
+    const rss: number[] = [];
+    const sampler = setInterval(() => rss.push(rssMbOfTree(server.process.pid!)), opts.windowSeconds * 1000);
+    const result = await runLoad({
+      url: `${server.url}/graphql`,
+      headers,
+      body,
+      connections: 100,
+      duration: opts.soakSeconds,
+      warmup: 0,
+      pacedRate: opts.soakRate,
+      windowSeconds: opts.windowSeconds,
+    });
+    clearInterval(sampler);
+    rss.push(rssMbOfTree(server.process.pid!));
+    console.log(`\nSoak: tasks(first:20) on SQLite, one process, ${opts.soakRate} req/s open loop from 100 clients, ${opts.soakSeconds} s`);
+    console.log('| window | requests | p99 | max | RSS at end |\n|---|---:|---:|---:|---:|');
+    for (const [i, window] of (result.windows ?? []).entries()) {
+      console.log(`| ${window.start}–${Math.min(window.start + opts.windowSeconds, opts.soakSeconds)} s | ${window.requests} | ${window.p99.toFixed(2)} ms | ${window.max.toFixed(1)} ms | ${(rss[i] ?? rss.at(-1)!).toFixed(0)} MB |`);
+    }
+    console.log(`\nOverall: ${result.rps.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(1)} ms, ${result.non2xx + result.errors} failed`);
+  } finally {
+    await seeder.close();
+    await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -390,6 +582,13 @@ function addRatios() {
     if (row.unit !== 'ms') continue;
     const baseline = rows.find((candidate) => candidate.database === row.database && candidate.id === '1');
     row.ratio = baseline ? row.rps / baseline.rps : null;
+    const sameDatabase = (id: string) => rows.find((candidate) => candidate.database === row.database && candidate.id === id);
+    if (!CEILING_IDS.has(row.id)) {
+      const yoga = sameDatabase('Y');
+      row.ratioToYoga = yoga ? row.rps / yoga.rps : null;
+      const ceiling = row.ceilingId ? sameDatabase(row.ceilingId) : undefined;
+      row.ratioToCeiling = ceiling ? row.rps / ceiling.rps : null;
+    }
   }
 }
 
@@ -425,8 +624,12 @@ function microRows(results: MicroResult[]) {
   );
 }
 
-/** Database, then row number, then suffix (4a before 4b; 6 by database size; 6+ last). */
+const CEILING_IDS = new Set(['0', 'Y', 'E', 'Wc', 'Wt']);
+const CEILING_RANK: Record<string, number> = { '0': -0.3, Y: -0.2, E: -0.1, Wc: 3.8, Wt: 3.9 };
+
+/** Database, then row number, then suffix (4a before 4b; 6 by database size; 6+ last); ceilings before what they bound. */
 const order = (row: Row) => {
+  if (row.id in CEILING_RANK) return { sqlite: 0, postgresql: 100, 'in-process': 200 }[row.database] + CEILING_RANK[row.id]!;
   const dbRank = { sqlite: 0, postgresql: 1, 'in-process': 2 }[row.database];
   const size = Number(row.detail?.tasksInDatabase ?? 0);
   const suffix = row.id.includes('@') ? size / 1e9 : row.id.endsWith('+') ? 0.9 : row.id === '6o' ? 0.95 : row.id.length > 1 ? (row.id.charCodeAt(1) - 96) / 100 : 0;
@@ -434,17 +637,20 @@ const order = (row: Row) => {
 };
 
 export function formatTable(list: Row[]): string {
-  const header = ['#', 'db', 'what', 'conns', 'req/s', 'p50', 'p99', 'vs row 1', 'server CPU/req'];
+  const header = ['#', 'db', 'what', 'conns', 'req/s', 'p50', 'p99', 'vs Y', 'vs E/W', 'server CPU/req', 'RSS'];
+  const percent = (ratio: number | null | undefined, of?: string) => (ratio == null ? '' : `${ratio.toFixed(2)}×${of ? ` ${of}` : ''}`);
   const lines = [...list].sort((a, b) => order(a) - order(b)).map((row) => [
     row.id,
     row.database,
     row.name,
     String(row.connections),
     row.unit === 'µs' ? `${Math.round(row.rps)}/s` : row.rps.toFixed(0),
-    `${row.p50.toFixed(row.p50 < 10 ? 2 : 1)} ${row.unit}`,
-    `${row.p99.toFixed(row.p99 < 10 ? 2 : 1)} ${row.unit}`,
-    row.ratio === null ? '' : row.unit === 'µs' ? `${row.ratio.toFixed(1)}× jose` : `${(row.ratio * 100).toFixed(0)}%`,
-    row.cpuPerRequest === undefined ? '' : `${row.cpuPerRequest.toFixed(2)} ms`,
+    Number.isFinite(row.p50) ? `${row.p50.toFixed(row.p50 < 10 ? 2 : 1)} ${row.unit}` : 'n/a',
+    Number.isFinite(row.p99) ? `${row.p99.toFixed(row.p99 < 10 ? 2 : 1)} ${row.unit}` : 'n/a',
+    row.unit === 'µs' ? (row.ratio === null ? '' : `${row.ratio.toFixed(1)}× jose`) : percent(row.ratioToYoga),
+    percent(row.ratioToCeiling, row.ceilingId),
+    row.cpuPerRequest === undefined || !Number.isFinite(row.cpuPerRequest) ? '' : `${row.cpuPerRequest.toFixed(2)} ms`,
+    row.rssMb === undefined ? '' : `${row.rssMb.toFixed(0)} MB`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i]!.length)));
   const render = (cells: string[]) => `| ${cells.map((cell, i) => (i >= 3 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join(' | ')} |`;
@@ -454,6 +660,7 @@ export function formatTable(list: Row[]): string {
 // ---------------------------------------------------------------- main
 
 async function main() {
+  if (opts.soakSeconds > 0) return soak();
   const started = Date.now();
   const machine = machineInfo();
   log(`${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}; options ${JSON.stringify(opts)}`);
@@ -484,11 +691,23 @@ async function main() {
   console.log(`\nTaskfort benchmark — ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, ${machine.date}`);
   console.log(`WEB_CONCURRENCY=${opts.workers}; ${opts.duration}s per row after ${opts.warmup}s warm-up; load from a separate autocannon process on the same machine\n`);
   console.log(table);
+  if (memory.length) {
+    console.log('\nResident memory of the Taskfort server (all its processes):');
+    for (const database of new Set(memory.map((entry) => entry.database))) {
+      const points = memory.filter((entry) => entry.database === database);
+      const rounds = points.filter((entry) => entry.point.startsWith('after leak'));
+      const growth = rounds.length > 1 ? rounds.at(-1)!.rssMb - rounds[0]!.rssMb : null;
+      console.log(
+        `  ${database}: ${points.map((entry) => `${entry.point} ${entry.rssMb.toFixed(0)} MB`).join(', ')}` +
+          (growth === null ? '' : `; leak check: ${growth >= 0 ? '+' : ''}${growth.toFixed(0)} MB from the first to the last round`),
+      );
+    }
+  }
 
   const outDir = resolve(repoRoot, 'bench-results');
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `${machine.date.replace(/[:.]/g, '-')}-${opts.label}.json`);
-  writeFileSync(file, `${JSON.stringify({ machine, options: opts, seconds: (Date.now() - started) / 1000, rows, table }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ machine, options: opts, seconds: (Date.now() - started) / 1000, rows, memory, table }, null, 2)}\n`);
   console.log(`\n${rows.length} rows in ${((Date.now() - started) / 1000).toFixed(0)} s; written to ${file}`);
 }
 

@@ -78,6 +78,35 @@ describe('HIGH 2: per-user task quota (MAX_TASKS_PER_USER)', () => {
     expect((await api.graphql(CREATE, { input: { title: 'again' } }, { token: owner.jwt })).errors).toBeUndefined();
     expect(codesOf(await api.graphql(CREATE, { input: { title: 'one too many' } }, { token: owner.jwt }))).toEqual(['TASK_LIMIT_REACHED']);
   });
+
+  it('reads a counter that stays exact across creates, deletes, writes by hand, an owner change and a deleted account (cascade)', async () => {
+    const [owner, other] = [await api.createUser(), await api.createUser()];
+    const counterMatches = async (userId: string) => {
+      const row = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { taskCount: true } });
+      expect(row.taskCount).toBe(await db.task.count({ where: { userId } }));
+      return row.taskCount;
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await api.graphql(CREATE, { input: { title: `t${i}` } }, { token: owner.jwt })).data!.createTask.id);
+    expect(await counterMatches(owner.id)).toBe(3);
+    await api.graphql('mutation ($id: ID!) { deleteTask(id: $id) }', { id: ids.pop() }, { token: owner.jwt });
+    expect(await counterMatches(owner.id)).toBe(2);
+    // Writes that bypass the API are counted too.
+    await db.task.createMany({ data: [{ title: 'by hand', userId: other.id }, { title: 'by hand', userId: other.id }] });
+    await db.task.update({ where: { id: ids[0]! }, data: { userId: other.id } });
+    expect(await counterMatches(owner.id)).toBe(1);
+    expect(await counterMatches(other.id)).toBe(3);
+    await db.task.deleteMany({ where: { userId: other.id, title: 'by hand' } });
+    expect(await counterMatches(other.id)).toBe(1);
+    // Deleting an account deletes its tasks by cascade; nobody else's counter moves.
+    await db.user.delete({ where: { id: other.id } });
+    expect(await db.task.count({ where: { userId: other.id } })).toBe(0);
+    expect(await counterMatches(owner.id)).toBe(1);
+    // The counter is what the quota reads: the owner can fill exactly the rest of it.
+    const responses = await Promise.all(Array.from({ length: 10 }, () => api.graphql(CREATE, { input: { title: 'fill' } }, { token: owner.jwt })));
+    expect(responses.filter((response) => !response.errors)).toHaveLength(QUOTA - 1);
+    expect(await counterMatches(owner.id)).toBe(QUOTA);
+  });
 });
 
 describe('LOW 14: a JWT whose account no longer exists', () => {

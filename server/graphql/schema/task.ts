@@ -84,21 +84,30 @@ function isForeignKeyViolation(error: unknown): boolean {
 }
 
 /**
- * Inserts the task only while its owner has fewer than `maxTasks`, in one statement: on SQLite
- * writes are serialised, so the quota is exact; on PostgreSQL (READ COMMITTED) inserts of one
- * user that run at the same instant do not see each other, so the quota can be overshot by at
- * most the number of that user's concurrent createTask statements (≤ pool size × processes).
- * Returns false when the quota is reached.
+ * Inserts the task only while its owner has fewer than `maxTasks`, in one statement that reads the
+ * owner's "taskCount" (kept exact by triggers on "task", see the list_order_indexes_task_count
+ * migration) instead of counting the owner's rows. On SQLite writes are serialised; on PostgreSQL
+ * FOR UPDATE waits for a concurrent create of the same user (whose trigger holds the row until
+ * commit) and re-checks the incremented counter, so the quota is exact on both.
+ * Returns 'inserted', 'quota' when the quota is reached, or 'no-owner' when the account is gone.
  */
-async function insertTaskWithinQuota(ctx: AuthenticatedContext, id: string, input: typeof CreateTaskInput.$inferInput): Promise<boolean> {
+async function insertTaskWithinQuota(
+  ctx: AuthenticatedContext,
+  id: string,
+  input: typeof CreateTaskInput.$inferInput,
+): Promise<'inserted' | 'quota' | 'no-owner'> {
   const now = new Date();
-  const timestamp = ctx.databaseProvider === 'postgresql' ? Prisma.sql`CAST(${now} AS TIMESTAMP(3))` : Prisma.sql`${now}`;
+  const postgres = ctx.databaseProvider === 'postgresql';
+  const timestamp = postgres ? Prisma.sql`CAST(${now} AS TIMESTAMP(3))` : Prisma.sql`${now}`;
   const userId = ctx.viewer.id;
   const inserted = await ctx.db.$executeRaw`
     INSERT INTO "task" ("id", "title", "description", "priority", "dueDate", "createdAt", "updatedAt", "userId")
-    SELECT ${id}, ${input.title}, ${input.description ?? null}, CAST(${input.priority ?? 1} AS INTEGER), ${input.dueDate ?? null}, ${timestamp}, ${timestamp}, ${userId}
-    WHERE (SELECT COUNT(*) FROM "task" WHERE "userId" = ${userId}) < ${ctx.limits.maxTasksPerUser}`;
-  return inserted === 1;
+    SELECT ${id}, ${input.title}, ${input.description ?? null}, CAST(${input.priority ?? 1} AS INTEGER), ${input.dueDate ?? null}, ${timestamp}, ${timestamp}, "id"
+    FROM "user" WHERE "id" = ${userId} AND "taskCount" < ${ctx.limits.maxTasksPerUser}${postgres ? Prisma.sql` FOR UPDATE` : Prisma.empty}`;
+  if (inserted === 1) return 'inserted';
+  // Only on refusal: tell a full quota from an account deleted after the viewer check.
+  const owner = await ctx.db.user.findUnique({ where: { id: userId }, select: { id: true } });
+  return owner ? 'quota' : 'no-owner';
 }
 
 builder.mutationFields((t) => ({
@@ -109,15 +118,16 @@ builder.mutationFields((t) => ({
     resolve: async (query, _root, { input }, ctx) => {
       // cuid2: unguessable, and unlike cuid v1 it reveals nothing of other users' activity.
       const id = createId();
-      let inserted: boolean;
+      let outcome: Awaited<ReturnType<typeof insertTaskWithinQuota>>;
       try {
-        inserted = await insertTaskWithinQuota(ctx, id, input);
+        outcome = await insertTaskWithinQuota(ctx, id, input);
       } catch (error) {
         // The account was deleted after the viewer check (or within its cache window).
         if (isForeignKeyViolation(error)) throw missingTokenError();
         throw error;
       }
-      if (!inserted) {
+      if (outcome === 'no-owner') throw missingTokenError();
+      if (outcome === 'quota') {
         throw apiError('TASK_LIMIT_REACHED', `You have reached the limit of ${ctx.limits.maxTasksPerUser} tasks: delete some to add more.`);
       }
       return publishTaskChange(ctx, 'CREATED')(await ctx.db.task.findUniqueOrThrow({ ...query, where: { id } }));

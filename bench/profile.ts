@@ -1,0 +1,78 @@
+// npx tsx bench/profile.ts list|typename [seconds]: the production server on a temp SQLite file
+// (1k tasks of the user's among 2k) under 10 connections of one request, sampled by
+// bench/cpuProfile.mjs; the profile lands in bench-results/profiles/ (gitignored) and the
+// heaviest frames (self and inclusive) are printed. See bench/README.md → Profiles.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiClient } from '../test/support/client.js';
+import { repoRoot, startServer, tempDataDir } from '../test/support/server.js';
+import { measure } from './load.js';
+import { sqliteSeeder } from './seed.js';
+
+const kind = process.argv[2] === 'typename' ? 'typename' : 'list';
+const seconds = Number(process.argv[3] ?? 15);
+const profileDir = join(repoRoot, 'bench-results/profiles');
+mkdirSync(profileDir, { recursive: true });
+const dataDir = tempDataDir('taskfort-profile-');
+const server = await startServer({
+  dataDir,
+  env: {
+    NODE_ENV: 'production',
+    DATABASE_URL: `file:${join(dataDir, 'profile.db')}`,
+    BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
+    AUTH_RATE_LIMIT: 'off',
+    NODE_OPTIONS: `--import ${join(repoRoot, 'bench/cpuProfile.mjs')}`,
+    CPU_PROFILE_DIR: profileDir,
+    CPU_PROFILE_NAME: kind,
+  },
+});
+const api = new ApiClient(server.url);
+const user = await api.createUser({ name: 'profile', email: `profile-${Date.now()}@bench.invalid` });
+const seeder = sqliteSeeder(join(dataDir, 'profile.db'));
+await seeder.grow({ total: 2_000, measuredUserId: user.id, measuredUserTasks: 1_000 });
+const LIST = `query TaskList($first: Int!) { tasks(first: $first) { edges { cursor node { id title description completed priority dueDate createdAt updatedAt } } pageInfo { hasNextPage endCursor } } }`;
+const headers: Record<string, string> = { 'content-type': 'application/json' };
+if (kind === 'list') headers.authorization = `Bearer ${user.jwt}`;
+const body = JSON.stringify(kind === 'list' ? { query: LIST, variables: { first: 20 } } : { query: '{ __typename }' });
+const result = await measure({ url: `${server.url}/graphql`, headers, body, connections: 10, duration: seconds, warmup: 2 });
+console.log(`${kind}: ${result.rps.toFixed(0)} req/s while profiled`);
+await seeder.close();
+await server.stop();
+
+// The server's profile is the largest file of this kind just written (child processes such as
+// the migration runner write small ones).
+const newest = readdirSync(profileDir)
+  .filter((name) => name.startsWith(`${kind}-`))
+  .map((name) => ({ name, size: statSync(join(profileDir, name)).size, time: statSync(join(profileDir, name)).mtimeMs }))
+  .filter((file) => Date.now() - file.time < 60_000)
+  .sort((a, b) => b.size - a.size)[0]!;
+console.log(`profile: bench-results/profiles/${newest.name}`);
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  children?: number[];
+}
+const profile = JSON.parse(readFileSync(join(profileDir, newest.name), 'utf8')) as { nodes: ProfileNode[]; samples: number[] };
+const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+const parentOf = new Map<number, number>();
+for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+const where = (url: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.includes('/server/') ? 'server/' : url.replace(/^.*\//, '') || 'native');
+const samplesOf = new Map<number, number>();
+for (const sample of profile.samples) samplesOf.set(sample, (samplesOf.get(sample) ?? 0) + 1);
+const inclusive = new Map<string, number>();
+let busy = 0;
+for (const [id, count] of samplesOf) {
+  if (['(idle)', '(program)'].includes(byId.get(id)!.callFrame.functionName)) continue;
+  busy += count;
+  const seen = new Set<string>();
+  for (let current: number | undefined = id; current !== undefined; current = parentOf.get(current)) {
+    const frame = byId.get(current)!.callFrame;
+    const key = `${frame.functionName || '(anonymous)'} (${where(frame.url)})`;
+    if (!seen.has(key)) inclusive.set(key, (inclusive.get(key) ?? 0) + count);
+    seen.add(key);
+  }
+}
+console.log(`heaviest frames, inclusive, % of ${busy} busy samples:`);
+for (const [key, count] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${((100 * count) / busy).toFixed(1).padStart(6)}%  ${key}`);
