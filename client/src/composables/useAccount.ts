@@ -1,16 +1,10 @@
 import { authClient } from '../lib/authClient';
 import { accessTokens, useAuth } from './useAuth';
+import { NETWORK_ERROR, newPasswordMessage, type AuthErrorLike } from '../lib/authErrors';
 
 // The account actions of Better Auth's client (password reset, change password, profile, deletion)
 // with the messages people see. Better Auth answers { data, error }; error.code is its error code.
 
-interface AuthErrorLike {
-  status?: number;
-  code?: string;
-  message?: string;
-}
-
-const NETWORK_ERROR = 'Could not reach Taskfort. Check your connection and try again.';
 const TOO_MANY_ATTEMPTS = 'Too many attempts. Wait a little and try again.';
 
 /** What the server answers when it cannot send mail: ours (MAIL_UNAVAILABLE) or Better Auth's own. */
@@ -22,19 +16,6 @@ export type ChangePasswordResult = { ok: true } | { ok: false; field: 'currentPa
 export type AccountResult = { ok: true } | { ok: false; message: string };
 
 export const PASSWORD_CHANGED_NOTICE = 'Password changed: sign in with your new password.';
-
-/** A refused new password: Better Auth's length codes and our server's strength check. */
-function newPasswordMessage(error: AuthErrorLike): string | null {
-  switch (error.code) {
-    case 'PASSWORD_TOO_SHORT':
-      return 'That password is too short.';
-    case 'PASSWORD_TOO_LONG':
-      return 'That password is too long.';
-    case 'PASSWORD_TOO_WEAK':
-      return error.message || 'That password is too easy to guess.';
-  }
-  return null;
-}
 
 function genericMessage(error: AuthErrorLike, fallback: string): string {
   if (error.status === 429) return TOO_MANY_ATTEMPTS;

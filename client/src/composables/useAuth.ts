@@ -1,6 +1,7 @@
 import { readonly, ref } from 'vue';
 import { createAccessTokenStore, SessionEndedError } from '../lib/accessToken';
 import { authClient } from '../lib/authClient';
+import { NETWORK_ERROR, newPasswordMessage, type AuthErrorLike } from '../lib/authErrors';
 
 export interface SessionUser {
   id: string;
@@ -10,19 +11,11 @@ export interface SessionUser {
 
 export type AuthResult = { ok: true } | { ok: false; message: string };
 
-interface AuthErrorLike {
-  status?: number;
-  code?: string;
-  message?: string;
-}
-
 const user = ref<SessionUser | null>(null);
 /** A one-off message for the sign-in page ("Your session has ended…", "You have signed out."). */
 const signInNotice = ref<string | null>(null);
 let sessionLoad: Promise<void> | null = null;
 const sessionListeners = new Set<(user: SessionUser | null) => void>();
-
-const NETWORK_ERROR = 'Could not reach Taskfort. Check your connection and try again.';
 
 /** The JWT for /graphql, held in memory only and minted from the session cookie. */
 export const accessTokens = createAccessTokenStore({
@@ -81,16 +74,11 @@ function signUpMessageFor(error: AuthErrorLike): string {
     case 'USER_ALREADY_EXISTS':
     case 'USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL':
       return 'An account with this email already exists. Sign in instead, or use another email.';
-    case 'PASSWORD_TOO_SHORT':
-      return 'That password is too short.';
-    case 'PASSWORD_TOO_LONG':
-      return 'That password is too long.';
-    case 'PASSWORD_TOO_WEAK':
-      // The server's own advice (zxcvbn's warning and suggestions).
-      return error.message || 'That password is too easy to guess.';
     case 'INVALID_EMAIL':
       return 'Enter a valid email address.';
   }
+  const passwordProblem = newPasswordMessage(error);
+  if (passwordProblem) return passwordProblem;
   if (error.status === 429) return 'Too many attempts. Wait a few seconds and try again.';
   return error.message || 'Could not create your account. Please try again.';
 }

@@ -2,6 +2,7 @@ import { computed, ref, watch, type Ref } from 'vue';
 import { PASSWORD_MIN_SCORE } from '../../../server/rules';
 import type { StrengthEstimate, StrengthScore } from '../lib/passwordStrength';
 import type { estimatePassword } from '../lib/passwordStrength';
+import { validateNewPassword } from '../lib/validation';
 
 export { PASSWORD_MIN_SCORE };
 
@@ -89,4 +90,16 @@ export function usePasswordStrength(password: Ref<string>, userInputs: Ref<strin
   );
 
   return computed(() => strength.value);
+}
+
+export const WEAK_PASSWORD_MESSAGE = 'This password is too easy to guess: see the advice above.';
+
+/**
+ * The submit-time strength check of a new password: the message to show when it meets the length
+ * rules but is too easy to guess, null otherwise (and when the estimator is unavailable: the server decides).
+ */
+export async function weakPasswordError(password: string, userInputs: string[]): Promise<string | null> {
+  if (validateNewPassword(password)) return null;
+  const assessment = await assessPassword(password, userInputs);
+  return assessment && !assessment.acceptable ? WEAK_PASSWORD_MESSAGE : null;
 }
