@@ -100,8 +100,7 @@ function postgresDatabase(url: string): RawDatabase {
   // Named statements: prepared once per connection, as a hand-written server would do.
   const run = async (name: string, text: string, values: unknown[]) => (await pool.query<TaskRow>({ name, text, values })).rows;
   return {
-    listPage: (userId, take) =>
-      run('list', `SELECT ${COLUMNS} FROM "task" WHERE "userId" = $1 ORDER BY "createdAt" DESC, "id" DESC LIMIT $2`, [userId, take]),
+    listPage: (userId, take) => run('list', `SELECT ${COLUMNS} FROM "task" WHERE "userId" = $1 ORDER BY "createdAt" DESC, "id" DESC LIMIT $2`, [userId, take]),
     createTask: async (userId, id, title, description, priority, max) =>
       (
         await run(
@@ -113,11 +112,10 @@ function postgresDatabase(url: string): RawDatabase {
       )[0],
     toggleTask: async (userId, id) =>
       (
-        await run(
-          'toggle',
-          `UPDATE "task" SET "completed" = NOT "completed", "updatedAt" = now() WHERE "id" = $1 AND "userId" = $2 RETURNING ${COLUMNS}`,
-          [id, userId],
-        )
+        await run('toggle', `UPDATE "task" SET "completed" = NOT "completed", "updatedAt" = now() WHERE "id" = $1 AND "userId" = $2 RETURNING ${COLUMNS}`, [
+          id,
+          userId,
+        ])
       )[0],
   };
 }
@@ -136,13 +134,20 @@ async function rawHandler(options: CeilingOptions) {
     return payload.sub;
   };
   return async (req: IncomingMessage, res: ServerResponse) => {
-    const body = JSON.parse(await readBody(req)) as { query: string; variables?: Record<string, any> };
+    const body = JSON.parse(await readBody(req)) as { query: string; variables?: Record<string, unknown> };
     const userId = await viewerOf(req).catch(() => undefined);
     if (!userId) return sendJson(res, 401, '{"errors":[{"message":"unauthenticated"}]}');
     const variables = body.variables ?? {};
     if (body.query.includes('createTask')) {
       const input = variables.input as { title: string; description?: string; priority?: string };
-      const row = await db.createTask(userId, randomUUID(), input.title, input.description ?? null, Math.max(0, PRIORITY.indexOf(input.priority ?? 'MEDIUM')), options.maxTasksPerUser ?? 1e9);
+      const row = await db.createTask(
+        userId,
+        randomUUID(),
+        input.title,
+        input.description ?? null,
+        Math.max(0, PRIORITY.indexOf(input.priority ?? 'MEDIUM')),
+        options.maxTasksPerUser ?? 1e9,
+      );
       return sendJson(res, 200, JSON.stringify(row ? { data: { createTask: taskJson(row) } } : { errors: [{ message: 'limit' }] }));
     }
     if (body.query.includes('toggleTask')) {
@@ -170,7 +175,11 @@ async function main() {
       req.once('end', () => sendJson(res, 200, TYPENAME_ANSWER));
     });
   } else if (options.kind === 'yoga') {
-    const yoga = createYoga({ schema: createSchema({ typeDefs: 'type Query { hello: String }', resolvers: { Query: { hello: () => 'world' } } }), logging: false, graphiql: false });
+    const yoga = createYoga({
+      schema: createSchema({ typeDefs: 'type Query { hello: String }', resolvers: { Query: { hello: () => 'world' } } }),
+      logging: false,
+      graphiql: false,
+    });
     server = createServer(yoga);
   } else {
     const handle = await rawHandler(options);

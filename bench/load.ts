@@ -68,9 +68,7 @@ function runOnce(spec: LoadSpec, seconds: number, onResponse?: (status: number, 
     );
     if (onResponse) {
       // The emitter passes the client first: (client, statusCode, bytes, responseTimeMs).
-      (instance as unknown as NodeJS.EventEmitter).on('response', (_client: unknown, status: number, _bytes: number, ms: number) =>
-        onResponse(status, ms),
-      );
+      (instance as unknown as NodeJS.EventEmitter).on('response', (_client: unknown, status: number, _bytes: number, ms: number) => onResponse(status, ms));
     }
   });
 }

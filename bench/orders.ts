@@ -70,26 +70,26 @@ async function sqlite() {
   const url = `file:${join(dir, 'orders.db')}`;
   await migrateDatabase(url);
   const seed = new Database(url.slice('file:'.length));
-  seed.prepare(`INSERT INTO "user" ("id", "name", "email", "emailVerified", "createdAt", "updatedAt") VALUES ('bench-owner', 'o', 'o@bench.invalid', 0, '2026-01-01', '2026-01-01')`).run();
+  seed
+    .prepare(
+      `INSERT INTO "user" ("id", "name", "email", "emailVerified", "createdAt", "updatedAt") VALUES ('bench-owner', 'o', 'o@bench.invalid', 0, '2026-01-01', '2026-01-01')`,
+    )
+    .run();
   seed.close();
   const seeder = sqliteSeeder(url.slice('file:'.length));
   const db = new Database(url.slice('file:'.length), { readonly: true });
-  await measure(
-    'SQLite',
-    async (total) => void (await seeder.grow({ total, measuredUserId: 'bench-owner', measuredUserTasks: total })),
-    {
-      timeMs: (sql) => {
-        const statement = db.prepare(sql);
-        return medianMs(async () => statement.all());
-      },
-      sortStep: async (sql) => {
-        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((row) => row.detail);
-        const index = plan.map((detail) => /USING (?:COVERING )?INDEX (\w+)/.exec(detail)?.[1]).find(Boolean) ?? 'no index';
-        const sort = plan.find((detail) => detail.includes('TEMP B-TREE'));
-        return `${index}${sort ? `, ${sort}` : ', no sort'}`;
-      },
+  await measure('SQLite', async (total) => void (await seeder.grow({ total, measuredUserId: 'bench-owner', measuredUserTasks: total })), {
+    timeMs: (sql) => {
+      const statement = db.prepare(sql);
+      return medianMs(async () => statement.all());
     },
-  );
+    sortStep: async (sql) => {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((row) => row.detail);
+      const index = plan.map((detail) => /USING (?:COVERING )?INDEX (\w+)/.exec(detail)?.[1]).find(Boolean) ?? 'no index';
+      const sort = plan.find((detail) => detail.includes('TEMP B-TREE'));
+      return `${index}${sort ? `, ${sort}` : ', no sort'}`;
+    },
+  });
   db.close();
   await seeder.close();
 }
@@ -101,20 +101,18 @@ async function postgres() {
     await migrateDatabase(url);
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    await client.query(`INSERT INTO "user" ("id", "name", "email", "emailVerified", "createdAt", "updatedAt") VALUES ('bench-owner', 'o', 'o@bench.invalid', false, now(), now())`);
-    const seeder = postgresSeeder(url);
-    await measure(
-      'PostgreSQL',
-      async (total) => void (await seeder.grow({ total, measuredUserId: 'bench-owner', measuredUserTasks: total })),
-      {
-        timeMs: (sql) => medianMs(() => client.query(sql)),
-        sortStep: async (sql) => {
-          const plan = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`)).rows.map((row) => row['QUERY PLAN']).join('\n');
-          const index = /Index (?:Only )?Scan(?: Backward)? using "?(\w+)"?/.exec(plan)?.[1] ?? 'no index';
-          return `${index}${/Sort/.test(plan) ? `, ${/Incremental Sort/.test(plan) ? 'incremental sort' : 'sort'}` : ', no sort'}`;
-        },
-      },
+    await client.query(
+      `INSERT INTO "user" ("id", "name", "email", "emailVerified", "createdAt", "updatedAt") VALUES ('bench-owner', 'o', 'o@bench.invalid', false, now(), now())`,
     );
+    const seeder = postgresSeeder(url);
+    await measure('PostgreSQL', async (total) => void (await seeder.grow({ total, measuredUserId: 'bench-owner', measuredUserTasks: total })), {
+      timeMs: (sql) => medianMs(() => client.query(sql)),
+      sortStep: async (sql) => {
+        const plan = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`)).rows.map((row) => row['QUERY PLAN']).join('\n');
+        const index = /Index (?:Only )?Scan(?: Backward)? using "?(\w+)"?/.exec(plan)?.[1] ?? 'no index';
+        return `${index}${/Sort/.test(plan) ? `, ${/Incremental Sort/.test(plan) ? 'incremental sort' : 'sort'}` : ', no sort'}`;
+      },
+    });
     await client.end();
     await seeder.close();
   } finally {

@@ -58,7 +58,8 @@ const profile = JSON.parse(readFileSync(join(profileDir, newest.name), 'utf8')) 
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const parentOf = new Map<number, number>();
 for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
-const where = (url: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.includes('/server/') ? 'server/' : url.replace(/^.*\//, '') || 'native');
+const where = (url: string) =>
+  /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.includes('/server/') ? 'server/' : url.replace(/^.*\//, '') || 'native');
 const samplesOf = new Map<number, number>();
 for (const sample of profile.samples) samplesOf.set(sample, (samplesOf.get(sample) ?? 0) + 1);
 const inclusive = new Map<string, number>();

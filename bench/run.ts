@@ -41,7 +41,9 @@ const opts = {
   duration: Number(option('duration', quick ? '3' : '10')),
   warmup: Number(option('warmup', quick ? '1' : '3')),
   connections: Number(option('connections', '10')),
-  sizes: option('sizes', quick ? '1k,20k' : '1k,100k,1m').split(',').map(parseSize),
+  sizes: option('sizes', quick ? '1k,20k' : '1k,100k,1m')
+    .split(',')
+    .map(parseSize),
   postgres: option('postgres', quick ? 'off' : 'auto') as 'auto' | 'on' | 'off',
   sqlite: option('sqlite', 'on') as 'on' | 'off',
   workers: option('workers', '1'),
@@ -52,10 +54,12 @@ const opts = {
   soakRate: Number(option('soak-rate', '200')),
   windowSeconds: Number(option('window', '30')),
   serverEnv: Object.fromEntries(
-    args.filter((arg) => arg.startsWith('--env=')).map((arg) => {
-      const [key, ...value] = arg.slice('--env='.length).split('=');
-      return [key!, value.join('=')];
-    }),
+    args
+      .filter((arg) => arg.startsWith('--env='))
+      .map((arg) => {
+        const [key, ...value] = arg.slice('--env='.length).split('=');
+        return [key!, value.join('=')];
+      }),
   ) as Record<string, string>,
 };
 
@@ -196,7 +200,9 @@ async function measureRow(target: Target, scenario: Scenario, retried = false): 
   const cpuMs = cpuMsOfTree(endpoint.process.pid!) - cpuBefore;
   if (!scenario.at && serverGone(target.server) && !retried) {
     // Seen on this shared machine: something outside the bench SIGTERMs the server now and then.
-    log(`  ! the server died during this row (${target.server.process.signalCode ?? target.server.process.exitCode}); restarting it and measuring the row again`);
+    log(
+      `  ! the server died during this row (${target.server.process.signalCode ?? target.server.process.exitCode}); restarting it and measuring the row again`,
+    );
     await target.restart();
     return measureRow(target, scenario, true);
   }
@@ -223,7 +229,9 @@ async function measureRow(target: Target, scenario: Scenario, retried = false): 
   rows.push(row);
   // A row where no request succeeded (all timed out on an overloaded machine) has NaN latencies.
   const fixed = (value: number | undefined, digits: number) => (Number.isFinite(value) ? value!.toFixed(digits) : 'n/a');
-  log(`  ${fixed(row.rps, 0)} req/s  p50 ${fixed(row.p50, 2)} ms  p99 ${fixed(row.p99, 2)} ms  server CPU ${fixed(row.cpuPerRequest, 3)} ms/req  load ${fixed(row.load, 1)}`);
+  log(
+    `  ${fixed(row.rps, 0)} req/s  p50 ${fixed(row.p50, 2)} ms  p99 ${fixed(row.p99, 2)} ms  server CPU ${fixed(row.cpuPerRequest, 3)} ms/req  load ${fixed(row.load, 1)}`,
+  );
   return row;
 }
 
@@ -418,7 +426,14 @@ async function benchDatabase(database: 'sqlite' | 'postgresql', adminUrl?: strin
     log(`${database}: warming up the server (${opts.warmup * 3}s)`);
     const warmHeaders = { 'content-type': 'application/json', authorization: `Bearer ${await reader.token()}` };
     for (const body of [{ query: '{ __typename }' }, { query: '{ me { id } }' }, { query: LIST, variables: { first: 20 } }]) {
-      await runLoad({ url: `${target.server.url}/graphql`, headers: warmHeaders, body: JSON.stringify(body), connections: opts.connections, duration: opts.warmup, warmup: 0 });
+      await runLoad({
+        url: `${target.server.url}/graphql`,
+        headers: warmHeaders,
+        body: JSON.stringify(body),
+        connections: opts.connections,
+        duration: opts.warmup,
+        warmup: 0,
+      });
     }
     memory.push({ database, point: 'after warm-up', rssMb: rssMbOfTree(target.server.process.pid!) });
 
@@ -435,15 +450,36 @@ async function benchDatabase(database: 'sqlite' | 'postgresql', adminUrl?: strin
     ceilings.push(bare, yoga, raw);
     await measureRow(target, { id: '0', name: 'bare node:http JSON (ceiling)', query: '{ __typename }', at: bare });
     await measureRow(target, { id: 'Y', name: 'bare graphql-yoga, one field, no plugins (floor)', query: '{ __typename }', at: yoga });
-    await measureRow(target, { id: 'E', name: 'raw node:http + driver, list SQL, token remembered (ceiling)', query: LIST, variables: { first: 20 }, token: reader.token, at: raw });
+    await measureRow(target, {
+      id: 'E',
+      name: 'raw node:http + driver, list SQL, token remembered (ceiling)',
+      query: LIST,
+      variables: { first: 20 },
+      token: reader.token,
+      at: raw,
+    });
     await measureRow(target, { id: '1', name: '{ __typename }, no token (baseline)', query: '{ __typename }' });
     await measureRow(target, { id: '2', name: 'me { id }, bearer JWT', query: '{ me { id } }', token: reader.token });
     await measureRow(target, { id: '3', name: 'tasks(first:20), bearer JWT', query: LIST, variables: { first: 20 }, token: reader.token, ceiling: 'E' });
     // The smallest size before the write rows add tasks of their own.
     await listRow(sizes[0]!);
     const createVariables = { input: { title: 'Benchmark task', description: 'created under load', priority: 'HIGH' } };
-    await measureRow(target, { id: 'Wc', name: 'raw INSERT … RETURNING, quota checked (createTask ceiling)', query: CREATE, variables: createVariables, token: writer.token, at: raw });
-    await measureRow(target, { id: 'Wt', name: 'raw UPDATE … RETURNING (toggleTask ceiling)', query: TOGGLE, variables: { id: toggleId }, token: writer.token, at: raw });
+    await measureRow(target, {
+      id: 'Wc',
+      name: 'raw INSERT … RETURNING, quota checked (createTask ceiling)',
+      query: CREATE,
+      variables: createVariables,
+      token: writer.token,
+      at: raw,
+    });
+    await measureRow(target, {
+      id: 'Wt',
+      name: 'raw UPDATE … RETURNING (toggleTask ceiling)',
+      query: TOGGLE,
+      variables: { id: toggleId },
+      token: writer.token,
+      at: raw,
+    });
     await measureRow(target, {
       ceiling: 'Wc',
       id: '4a',
@@ -504,7 +540,14 @@ async function benchDatabase(database: 'sqlite' | 'postgresql', adminUrl?: strin
     for (let round = 1; round <= opts.leakRounds; round++) {
       log(`${database}: leak check, round ${round} of ${opts.leakRounds}`);
       for (const { body, token } of leakBodies) {
-        await runLoad({ url: `${target.server.url}/graphql`, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body), connections: opts.connections, duration: opts.duration, warmup: 0 });
+        await runLoad({
+          url: `${target.server.url}/graphql`,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(body),
+          connections: opts.connections,
+          duration: opts.duration,
+          warmup: 0,
+        });
       }
       memory.push({ database, point: `after leak round ${round}`, rssMb: rssMbOfTree(target.server.process.pid!) });
     }
@@ -565,9 +608,13 @@ async function soak() {
     console.log(`\nSoak: tasks(first:20) on SQLite, one process, ${opts.soakRate} req/s open loop from 100 clients, ${opts.soakSeconds} s`);
     console.log('| window | requests | p99 | max | RSS at end |\n|---|---:|---:|---:|---:|');
     for (const [i, window] of (result.windows ?? []).entries()) {
-      console.log(`| ${window.start}–${Math.min(window.start + opts.windowSeconds, opts.soakSeconds)} s | ${window.requests} | ${window.p99.toFixed(2)} ms | ${window.max.toFixed(1)} ms | ${(rss[i] ?? rss.at(-1)!).toFixed(0)} MB |`);
+      console.log(
+        `| ${window.start}–${Math.min(window.start + opts.windowSeconds, opts.soakSeconds)} s | ${window.requests} | ${window.p99.toFixed(2)} ms | ${window.max.toFixed(1)} ms | ${(rss[i] ?? rss.at(-1)!).toFixed(0)} MB |`,
+      );
     }
-    console.log(`\nOverall: ${result.rps.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(1)} ms, ${result.non2xx + result.errors} failed`);
+    console.log(
+      `\nOverall: ${result.rps.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(1)} ms, ${result.non2xx + result.errors} failed`,
+    );
   } finally {
     await seeder.close();
     await server.stop();
@@ -632,26 +679,36 @@ const order = (row: Row) => {
   if (row.id in CEILING_RANK) return { sqlite: 0, postgresql: 100, 'in-process': 200 }[row.database] + CEILING_RANK[row.id]!;
   const dbRank = { sqlite: 0, postgresql: 1, 'in-process': 2 }[row.database];
   const size = Number(row.detail?.tasksInDatabase ?? 0);
-  const suffix = row.id.includes('@') ? size / 1e9 : row.id.endsWith('+') ? 0.9 : row.id === '6o' ? 0.95 : row.id.length > 1 ? (row.id.charCodeAt(1) - 96) / 100 : 0;
+  const suffix = row.id.includes('@')
+    ? size / 1e9
+    : row.id.endsWith('+')
+      ? 0.9
+      : row.id === '6o'
+        ? 0.95
+        : row.id.length > 1
+          ? (row.id.charCodeAt(1) - 96) / 100
+          : 0;
   return dbRank * 100 + Number.parseInt(row.id, 10) + suffix;
 };
 
 export function formatTable(list: Row[]): string {
   const header = ['#', 'db', 'what', 'conns', 'req/s', 'p50', 'p99', 'vs Y', 'vs E/W', 'server CPU/req', 'RSS'];
   const percent = (ratio: number | null | undefined, of?: string) => (ratio == null ? '' : `${ratio.toFixed(2)}×${of ? ` ${of}` : ''}`);
-  const lines = [...list].sort((a, b) => order(a) - order(b)).map((row) => [
-    row.id,
-    row.database,
-    row.name,
-    String(row.connections),
-    row.unit === 'µs' ? `${Math.round(row.rps)}/s` : row.rps.toFixed(0),
-    Number.isFinite(row.p50) ? `${row.p50.toFixed(row.p50 < 10 ? 2 : 1)} ${row.unit}` : 'n/a',
-    Number.isFinite(row.p99) ? `${row.p99.toFixed(row.p99 < 10 ? 2 : 1)} ${row.unit}` : 'n/a',
-    row.unit === 'µs' ? (row.ratio === null ? '' : `${row.ratio.toFixed(1)}× jose`) : percent(row.ratioToYoga),
-    percent(row.ratioToCeiling, row.ceilingId),
-    row.cpuPerRequest === undefined || !Number.isFinite(row.cpuPerRequest) ? '' : `${row.cpuPerRequest.toFixed(2)} ms`,
-    row.rssMb === undefined ? '' : `${row.rssMb.toFixed(0)} MB`,
-  ]);
+  const lines = [...list]
+    .sort((a, b) => order(a) - order(b))
+    .map((row) => [
+      row.id,
+      row.database,
+      row.name,
+      String(row.connections),
+      row.unit === 'µs' ? `${Math.round(row.rps)}/s` : row.rps.toFixed(0),
+      Number.isFinite(row.p50) ? `${row.p50.toFixed(row.p50 < 10 ? 2 : 1)} ${row.unit}` : 'n/a',
+      Number.isFinite(row.p99) ? `${row.p99.toFixed(row.p99 < 10 ? 2 : 1)} ${row.unit}` : 'n/a',
+      row.unit === 'µs' ? (row.ratio === null ? '' : `${row.ratio.toFixed(1)}× jose`) : percent(row.ratioToYoga),
+      percent(row.ratioToCeiling, row.ceilingId),
+      row.cpuPerRequest === undefined || !Number.isFinite(row.cpuPerRequest) ? '' : `${row.cpuPerRequest.toFixed(2)} ms`,
+      row.rssMb === undefined ? '' : `${row.rssMb.toFixed(0)} MB`,
+    ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i]!.length)));
   const render = (cells: string[]) => `| ${cells.map((cell, i) => (i >= 3 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join(' | ')} |`;
   return [render(header), `|${widths.map((w, i) => (i >= 3 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`, ...lines.map(render)].join('\n');
@@ -689,7 +746,9 @@ async function main() {
   addRatios();
   const table = formatTable(rows);
   console.log(`\nTaskfort benchmark — ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, ${machine.date}`);
-  console.log(`WEB_CONCURRENCY=${opts.workers}; ${opts.duration}s per row after ${opts.warmup}s warm-up; load from a separate autocannon process on the same machine\n`);
+  console.log(
+    `WEB_CONCURRENCY=${opts.workers}; ${opts.duration}s per row after ${opts.warmup}s warm-up; load from a separate autocannon process on the same machine\n`,
+  );
   console.log(table);
   if (memory.length) {
     console.log('\nResident memory of the Taskfort server (all its processes):');

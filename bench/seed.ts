@@ -43,9 +43,7 @@ export function sqliteSeeder(path: string): TaskSeeder {
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
 
-  const insertUser = db.prepare(
-    `INSERT OR IGNORE INTO "user" ("id", "name", "email", "emailVerified", "createdAt", "updatedAt") VALUES (?, ?, ?, 0, ?, ?)`,
-  );
+  const insertUser = db.prepare(`INSERT OR IGNORE INTO "user" ("id", "name", "email", "emailVerified", "createdAt", "updatedAt") VALUES (?, ?, ?, 0, ?, ?)`);
   const insertTask = db.prepare(
     `INSERT INTO "task" ("id", "title", "description", "completed", "priority", "dueDate", "createdAt", "updatedAt", "userId")
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,

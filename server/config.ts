@@ -173,7 +173,13 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     defaultText: '`http://HOST:PORT`',
     description: "The public URL users reach the app at: Better Auth's baseURL and the JWT issuer.",
   },
-  { name: 'JWT_EXPIRES_IN', section: AUTH, example: '15m', defaultText: '`15m`', description: 'Lifetime of the JWTs minted at /api/auth/token (e.g. 15m, 1h, 20s).' },
+  {
+    name: 'JWT_EXPIRES_IN',
+    section: AUTH,
+    example: '15m',
+    defaultText: '`15m`',
+    description: 'Lifetime of the JWTs minted at /api/auth/token (e.g. 15m, 1h, 20s).',
+  },
   { name: 'JWT_AUDIENCE', section: AUTH, example: '', defaultText: '`taskfort-api`', description: 'The JWT audience the API requires.' },
   { name: 'JWT_ISSUER', section: AUTH, example: '', defaultText: '`BETTER_AUTH_URL`', description: 'The JWT issuer the API requires.' },
   {
@@ -226,7 +232,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     example: 'all',
     defaultText: '`all`',
     description:
-      'all (auth + web app + API in one process), auth (Better Auth + web app, holds the signing keys) or api (GraphQL only; needs AUTH_JWKS_URL, and BETTER_AUTH_URL or JWT_ISSUER set to the auth node\'s public URL).',
+      "all (auth + web app + API in one process), auth (Better Auth + web app, holds the signing keys) or api (GraphQL only; needs AUTH_JWKS_URL, and BETTER_AUTH_URL or JWT_ISSUER set to the auth node's public URL).",
   },
   {
     name: 'WEB_CONCURRENCY',
@@ -261,7 +267,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     section: LAYOUT,
     example: '5s',
     defaultText: '`5s`',
-    description: 'After SIGTERM: keep accepting this long while /readyz answers 503 (so the load balancer stops sending), then close the listener and finish the requests already received (500ms, 5s, 1m).',
+    description:
+      'After SIGTERM: keep accepting this long while /readyz answers 503 (so the load balancer stops sending), then close the listener and finish the requests already received (500ms, 5s, 1m).',
   },
   {
     name: 'SHUTDOWN_TIMEOUT',
@@ -275,14 +282,16 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     section: LAYOUT,
     example: '65s',
     defaultText: '`65s`',
-    description: "Idle keep-alive connections stay open this long: longer than the proxy's idle timeout (60 s on most load balancers), so the proxy never reuses a connection the server is closing.",
+    description:
+      "Idle keep-alive connections stay open this long: longer than the proxy's idle timeout (60 s on most load balancers), so the proxy never reuses a connection the server is closing.",
   },
   {
     name: 'HTTP_HEADERS_TIMEOUT',
     section: LAYOUT,
     example: '15s',
     defaultText: '`15s`',
-    description: "A request's headers must arrive within this (a slow-client bound, counted per request, not across a keep-alive connection's idle time); at most HTTP_REQUEST_TIMEOUT.",
+    description:
+      "A request's headers must arrive within this (a slow-client bound, counted per request, not across a keep-alive connection's idle time); at most HTTP_REQUEST_TIMEOUT.",
   },
   {
     name: 'HTTP_REQUEST_TIMEOUT',
@@ -320,7 +329,13 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     defaultText: '`on`',
     description: 'Per-IP limits on sign-in (10/min), sign-up (5/min) and token minting (30/min): on or off.',
   },
-  { name: 'GRAPHQL_MAX_DEPTH', section: LIMITS, example: '10', defaultText: '`10`', description: 'Deepest selection a GraphQL document may have (QUERY_TOO_COMPLEX above).' },
+  {
+    name: 'GRAPHQL_MAX_DEPTH',
+    section: LIMITS,
+    example: '10',
+    defaultText: '`10`',
+    description: 'Deepest selection a GraphQL document may have (QUERY_TOO_COMPLEX above).',
+  },
   { name: 'GRAPHQL_MAX_ALIASES', section: LIMITS, example: '15', defaultText: '`15`', description: 'Aliases per GraphQL document.' },
   { name: 'GRAPHQL_MAX_DIRECTIVES', section: LIMITS, example: '10', defaultText: '`10`', description: 'Directives per GraphQL document.' },
   { name: 'GRAPHQL_MAX_TOKENS', section: LIMITS, example: '1000', defaultText: '`1000`', description: 'Lexical tokens per GraphQL document.' },
@@ -351,7 +366,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     section: DIAGNOSIS,
     example: 'info',
     defaultText: '`info`',
-    description: 'fatal, error, warn, info, debug, trace or silent. One JSON object per line (pretty only when stdout is a terminal and pino-pretty is installed).',
+    description:
+      'fatal, error, warn, info, debug, trace or silent. One JSON object per line (pretty only when stdout is a terminal and pino-pretty is installed).',
   },
   {
     name: 'METRICS_TOKEN',

@@ -8,14 +8,36 @@ const MAX_STACK_FRAMES = 10;
 
 /** Keys that must never reach a log line, wherever they appear in a logged object. */
 const REDACTED_PATHS = [
-  'password', 'newPassword', 'currentPassword', 'token', 'sessionToken', 'jwt', 'authorization', 'cookie', 'variables', 'query',
-  '*.password', '*.newPassword', '*.currentPassword', '*.token', '*.sessionToken', '*.jwt', '*.authorization', '*.cookie', '*.variables', '*.query',
-  'req.headers', 'res.headers',
+  'password',
+  'newPassword',
+  'currentPassword',
+  'token',
+  'sessionToken',
+  'jwt',
+  'authorization',
+  'cookie',
+  'variables',
+  'query',
+  '*.password',
+  '*.newPassword',
+  '*.currentPassword',
+  '*.token',
+  '*.sessionToken',
+  '*.jwt',
+  '*.authorization',
+  '*.cookie',
+  '*.variables',
+  '*.query',
+  'req.headers',
+  'res.headers',
 ];
 
 /** The first line of a text, at most MAX_MESSAGE_LENGTH characters: a library message never spans lines. */
 export function oneLine(text: string): string {
-  const line = stripVTControlCharacters(text).trim().split(/\r\n|[\n\r\u2028\u2029]/, 1)[0] ?? '';
+  const line =
+    stripVTControlCharacters(text)
+      .trim()
+      .split(/\r\n|[\n\r\u2028\u2029]/, 1)[0] ?? '';
   return line.length > MAX_MESSAGE_LENGTH ? `${line.slice(0, MAX_MESSAGE_LENGTH)}…` : line;
 }
 

@@ -2,13 +2,7 @@
 // (see server/graphql/graphiql.ts). Skipped when the manifest already matches the installed
 // render-graphiql and is precompressed: the files only change when that package does.
 import { pathToFileURL } from 'node:url';
-import {
-  GRAPHIQL_ASSETS_DIR,
-  pruneGraphiQLFiles,
-  readGraphiQLManifest,
-  writeGraphiQLFiles,
-  writeGraphiQLManifest,
-} from '../../server/graphql/graphiql.js';
+import { GRAPHIQL_ASSETS_DIR, pruneGraphiQLFiles, readGraphiQLManifest, writeGraphiQLFiles, writeGraphiQLManifest } from '../../server/graphql/graphiql.js';
 import { precompressFiles } from './precompress.js';
 
 export async function buildGraphiQLAssets(dir = GRAPHIQL_ASSETS_DIR): Promise<string> {

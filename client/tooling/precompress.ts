@@ -93,7 +93,9 @@ export function precompressPlugin(): Plugin {
     },
     async closeBundle() {
       const result = await precompressDirectory(outDir);
-      this.info(`precompressed ${result.files} files: ${kilobytes(result.bytes)} → brotli ${kilobytes(result.brotliBytes)}, gzip ${kilobytes(result.gzipBytes)}`);
+      this.info(
+        `precompressed ${result.files} files: ${kilobytes(result.bytes)} → brotli ${kilobytes(result.brotliBytes)}, gzip ${kilobytes(result.gzipBytes)}`,
+      );
     },
   };
 }

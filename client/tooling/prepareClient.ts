@@ -63,7 +63,9 @@ export function isClientBuildFresh(): boolean {
 export async function ensureClientBuild(): Promise<void> {
   if (isClientBuildFresh()) return;
   if (!existsSync(join(repoRoot, 'node_modules/vite/bin/vite.js'))) {
-    throw new Error('The web app build (dist/client) is missing or older than its sources, and Vite is not installed (npm ci --omit=dev?): run `npm run build` in the release step, with devDependencies.');
+    throw new Error(
+      'The web app build (dist/client) is missing or older than its sources, and Vite is not installed (npm ci --omit=dev?): run `npm run build` in the release step, with devDependencies.',
+    );
   }
   await ensureCodegen();
   try {
@@ -86,5 +88,4 @@ export async function ensureGraphiQLAssets(): Promise<void> {
 // Vitest runs each project's globalSetup in the same process: share one run of each step.
 const shared = globalThis as typeof globalThis & { __taskfortCodegen?: Promise<void>; __taskfortBuild?: Promise<void> };
 export const codegenOnce = () => (shared.__taskfortCodegen ??= ensureCodegen());
-export const clientBuildOnce = () =>
-  (shared.__taskfortBuild ??= Promise.all([codegenOnce().then(ensureClientBuild), ensureGraphiQLAssets()]).then(() => {}));
+export const clientBuildOnce = () => (shared.__taskfortBuild ??= Promise.all([codegenOnce().then(ensureClientBuild), ensureGraphiQLAssets()]).then(() => {}));

@@ -162,8 +162,7 @@ function wrapSqliteAdapter(adapter) {
       throw error;
     }
   };
-  adapter.queryRaw = async (query) =>
-    (await runAsScript(query, originalQueryRaw)) ?? { columnNames: [], columnTypes: [], rows: [] };
+  adapter.queryRaw = async (query) => (await runAsScript(query, originalQueryRaw)) ?? { columnNames: [], columnTypes: [], rows: [] };
   adapter.executeRaw = async (query) => (await runAsScript(query, originalExecuteRaw)) ?? 0;
   return adapter;
 }
@@ -258,8 +257,8 @@ async function postgresAdapterFactory(url, shadowDatabaseUrl) {
     const index = shadowDatabases.indexOf(name);
     if (index === -1) return;
     shadowDatabases.splice(index, 1);
-    await withPostgresAdmin(url, (admin) => admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`)).catch(
-      (error) => log('WARN', `Could not drop shadow database ${name}: ${error.message}`),
+    await withPostgresAdmin(url, (admin) => admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`)).catch((error) =>
+      log('WARN', `Could not drop shadow database ${name}: ${error.message}`),
     );
   }
 }
@@ -382,9 +381,8 @@ async function serveJsonRpc(options) {
     if (!provider) throw new Error(`Cannot tell which database to use for ${method}`);
     adapterFactory = await adapterFactoryFor(provider, datasource, baseDirectory);
     // Without a schema of its own (migrate diff, db execute) the engine needs one naming the provider.
-    const initialDatamodels = datamodels.length > 0
-      ? datamodels
-      : [['schema.prisma', `datasource db {\n  provider = "${provider === 'postgres' ? 'postgresql' : provider}"\n}\n`]];
+    const initialDatamodels =
+      datamodels.length > 0 ? datamodels : [['schema.prisma', `datasource db {\n  provider = "${provider === 'postgres' ? 'postgresql' : provider}"\n}\n`]];
     engine = await bindings.SchemaEngine.new(
       { datamodels: initialDatamodels },
       (line) => process.stderr.write(String(line).endsWith('\n') ? String(line) : `${line}\n`),
@@ -400,9 +398,10 @@ async function serveJsonRpc(options) {
     // instead of creating it: create the table the native engine would create, then retry.
     const adapter = await adapterFactory.connect();
     try {
-      const sql = adapterFactory.provider === 'sqlite'
-        ? `CREATE TABLE IF NOT EXISTS "_prisma_migrations" ("id" TEXT PRIMARY KEY NOT NULL, "checksum" TEXT NOT NULL, "finished_at" DATETIME, "migration_name" TEXT NOT NULL, "logs" TEXT, "rolled_back_at" DATETIME, "started_at" DATETIME NOT NULL DEFAULT current_timestamp, "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0)`
-        : `CREATE TABLE IF NOT EXISTS "_prisma_migrations" ("id" VARCHAR(36) PRIMARY KEY NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMPTZ, "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ, "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0)`;
+      const sql =
+        adapterFactory.provider === 'sqlite'
+          ? `CREATE TABLE IF NOT EXISTS "_prisma_migrations" ("id" TEXT PRIMARY KEY NOT NULL, "checksum" TEXT NOT NULL, "finished_at" DATETIME, "migration_name" TEXT NOT NULL, "logs" TEXT, "rolled_back_at" DATETIME, "started_at" DATETIME NOT NULL DEFAULT current_timestamp, "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0)`
+          : `CREATE TABLE IF NOT EXISTS "_prisma_migrations" ("id" VARCHAR(36) PRIMARY KEY NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMPTZ, "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ, "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0)`;
       await adapter.executeScript(sql);
     } finally {
       await adapter.dispose();

@@ -59,7 +59,10 @@ async function enforcePasswordPolicy(checker: PasswordChecker, ctx: AuthMiddlewa
   if (typeof password !== 'string' || password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) return;
   let problem: string | null;
   try {
-    problem = await checker.problemWith(password, userInputs.filter((input): input is string => typeof input === 'string'));
+    problem = await checker.problemWith(
+      password,
+      userInputs.filter((input): input is string => typeof input === 'string'),
+    );
   } catch (error) {
     if (!(error instanceof PasswordCheckUnavailable)) throw error;
     throw new APIError('SERVICE_UNAVAILABLE', { code: 'PASSWORD_CHECK_BUSY', message: 'The password could not be checked right now; retry shortly.' });
@@ -94,59 +97,60 @@ function refuseResetToken(ctx: AuthMiddlewareContext, reason: string): never {
  * allowlisted (routes.ts) and rate-limited; a session (or a live reset token) is required before
  * any password is scored.
  */
-const validateRequest = (checker: PasswordChecker, mailer: Mailer) => createAuthMiddleware(async (ctx) => {
-  switch (ctx.path) {
-    case '/request-password-reset':
-    case '/reset-password': {
-      // Production without SMTP_URL: say so (the web app shows it) rather than drop the mail.
-      if (!mailer.available) {
-        throw new APIError('SERVICE_UNAVAILABLE', { code: 'MAIL_UNAVAILABLE', message: 'Password reset is unavailable: this server cannot send mail.' });
+const validateRequest = (checker: PasswordChecker, mailer: Mailer) =>
+  createAuthMiddleware(async (ctx) => {
+    switch (ctx.path) {
+      case '/request-password-reset':
+      case '/reset-password': {
+        // Production without SMTP_URL: say so (the web app shows it) rather than drop the mail.
+        if (!mailer.available) {
+          throw new APIError('SERVICE_UNAVAILABLE', { code: 'MAIL_UNAVAILABLE', message: 'Password reset is unavailable: this server cannot send mail.' });
+        }
+        if (ctx.path === '/request-password-reset') return;
+        const body = bodyOf(ctx);
+        if (typeof body.token !== 'string' || body.token === '' || body.token.length > 100) refuseResetToken(ctx, 'malformed token');
+        // Only a live token gets its password scored, against that account's own email and name.
+        const verification = await ctx.context.internalAdapter.findVerificationValue(`reset-password:${body.token}`);
+        if (!verification || verification.expiresAt < new Date()) refuseResetToken(ctx, 'unknown or expired token');
+        const user = await ctx.context.internalAdapter.findUserById(verification.value);
+        if (!user) refuseResetToken(ctx, 'account gone');
+        await enforcePasswordPolicy(checker, ctx, body.newPassword, [user.email, user.name]);
+        return;
       }
-      if (ctx.path === '/request-password-reset') return;
-      const body = bodyOf(ctx);
-      if (typeof body.token !== 'string' || body.token === '' || body.token.length > 100) refuseResetToken(ctx, 'malformed token');
-      // Only a live token gets its password scored, against that account's own email and name.
-      const verification = await ctx.context.internalAdapter.findVerificationValue(`reset-password:${body.token}`);
-      if (!verification || verification.expiresAt < new Date()) refuseResetToken(ctx, 'unknown or expired token');
-      const user = await ctx.context.internalAdapter.findUserById(verification.value);
-      if (!user) refuseResetToken(ctx, 'account gone');
-      await enforcePasswordPolicy(checker, ctx, body.newPassword, [user.email, user.name]);
-      return;
-    }
-    case '/delete-user': {
-      const body = bodyOf(ctx);
-      // Deletion is confirmed by the password, never by session freshness or a mailed token.
-      if ('token' in body || 'callbackURL' in body) refuse('FIELD_NOT_WRITABLE', 'Only password can be sent.');
-      if (typeof body.password !== 'string' || body.password === '') refuse('PASSWORD_REQUIRED', 'Confirm with your password.');
-      return;
-    }
-    case '/sign-up/email': {
-      const body = bodyOf(ctx);
-      if (typeof body.email !== 'string' || body.email.length > EMAIL_MAX_LENGTH) {
-        refuse('INVALID_EMAIL', `Email must be a string of at most ${EMAIL_MAX_LENGTH} characters.`);
+      case '/delete-user': {
+        const body = bodyOf(ctx);
+        // Deletion is confirmed by the password, never by session freshness or a mailed token.
+        if ('token' in body || 'callbackURL' in body) refuse('FIELD_NOT_WRITABLE', 'Only password can be sent.');
+        if (typeof body.password !== 'string' || body.password === '') refuse('PASSWORD_REQUIRED', 'Confirm with your password.');
+        return;
       }
-      refuseImage(body);
-      const name = validName(body.name);
-      await enforcePasswordPolicy(checker, ctx, body.password, [body.email, name]);
-      return { context: { body: { ...body, name } } };
+      case '/sign-up/email': {
+        const body = bodyOf(ctx);
+        if (typeof body.email !== 'string' || body.email.length > EMAIL_MAX_LENGTH) {
+          refuse('INVALID_EMAIL', `Email must be a string of at most ${EMAIL_MAX_LENGTH} characters.`);
+        }
+        refuseImage(body);
+        const name = validName(body.name);
+        await enforcePasswordPolicy(checker, ctx, body.password, [body.email, name]);
+        return { context: { body: { ...body, name } } };
+      }
+      case '/change-password': {
+        const body = bodyOf(ctx);
+        const session = await getSessionFromCtx({ ...ctx, headers: withBearerAsSessionCookie(ctx) });
+        if (!session) throw new APIError('UNAUTHORIZED', { code: 'UNAUTHORIZED', message: 'Sign in first.' });
+        await enforcePasswordPolicy(checker, ctx, body.newPassword, [session.user.email, session.user.name]);
+        return;
+      }
+      case '/update-user': {
+        const body = bodyOf(ctx);
+        refuseImage(body);
+        const unknownField = Object.keys(body).find((field) => field !== 'name');
+        if (unknownField !== undefined) refuse('FIELD_NOT_WRITABLE', 'Only name can be updated.');
+        if (!('name' in body)) return;
+        return { context: { body: { ...body, name: validName(body.name) } } };
+      }
     }
-    case '/change-password': {
-      const body = bodyOf(ctx);
-      const session = await getSessionFromCtx({ ...ctx, headers: withBearerAsSessionCookie(ctx) });
-      if (!session) throw new APIError('UNAUTHORIZED', { code: 'UNAUTHORIZED', message: 'Sign in first.' });
-      await enforcePasswordPolicy(checker, ctx, body.newPassword, [session.user.email, session.user.name]);
-      return;
-    }
-    case '/update-user': {
-      const body = bodyOf(ctx);
-      refuseImage(body);
-      const unknownField = Object.keys(body).find((field) => field !== 'name');
-      if (unknownField !== undefined) refuse('FIELD_NOT_WRITABLE', 'Only name can be updated.');
-      if (!('name' in body)) return;
-      return { context: { body: { ...body, name: validName(body.name) } } };
-    }
-  }
-});
+  });
 
 type AuthEventName = Parameters<typeof logAuthEvent>[0];
 // reset.completed, reset.throttled and account.deleted are logged where the user id is known (createAuth).
@@ -197,7 +201,12 @@ function databaseOutageAs503(db: Database): BetterAuthPlugin {
   };
 }
 
-export function createAuth({ config, db, secret, mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, isProduction: config.isProduction, log }) }: AuthOptions) {
+export function createAuth({
+  config,
+  db,
+  secret,
+  mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, isProduction: config.isProduction, log }),
+}: AuthOptions) {
   const rateLimitStore = createRateLimitStore(db);
   /**
    * Returns at once, whether or not the address has an account and whatever SMTP does: the
@@ -210,7 +219,12 @@ export function createAuth({ config, db, secret, mailer = createMailer({ smtpUrl
       // Our own link to the web app's page (not Better Auth's GET callback, which is not served).
       const url = `${config.baseUrl}/reset-password?token=${encodeURIComponent(token)}`;
       mailer.send(passwordResetMessage({ to: user.email, name: user.name, url, validForSeconds: config.mail.passwordResetTokenTtl }));
-    })().catch((error: unknown) => log.error({ log: 'mail', event: 'mail.failed', reason: error instanceof Error ? error.message.split('\n')[0] : 'unknown' }, 'password reset mail not sent'));
+    })().catch((error: unknown) =>
+      log.error(
+        { log: 'mail', event: 'mail.failed', reason: error instanceof Error ? error.message.split('\n')[0] : 'unknown' },
+        'password reset mail not sent',
+      ),
+    );
   };
   return betterAuth({
     appName: 'Taskfort',

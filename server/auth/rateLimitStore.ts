@@ -9,7 +9,11 @@ interface Rule {
 }
 
 /** Route names that have a limit: the only ones that may ever own a row. */
-const LIMITED_ROUTES = new Set(Object.entries(ENABLED_AUTH_ROUTES).filter(([, route]) => route.rateLimit).map(([name]) => name));
+const LIMITED_ROUTES = new Set(
+  Object.entries(ENABLED_AUTH_ROUTES)
+    .filter(([, route]) => route.rateLimit)
+    .map(([name]) => name),
+);
 
 /** Password reset mails per account: at most 3 an hour, whatever the IPs asking (no mail bombing). */
 export const PASSWORD_RESET_MAIL_LIMIT: Rule = { window: 3600, max: 3 };
@@ -17,7 +21,10 @@ export const PASSWORD_RESET_MAIL_LIMIT: Rule = { window: 3600, max: 3 };
 /** The counter row of one account's reset mails: keyed by the user id, never by client input. */
 export const passwordResetMailKey = (userId: string) => `user:${userId}|password-reset-mail`;
 
-const LONGEST_WINDOW_MS = Math.max(PASSWORD_RESET_MAIL_LIMIT.window * 1000, ...Object.values(ENABLED_AUTH_ROUTES).map((route) => (route.rateLimit?.window ?? 0) * 1000));
+const LONGEST_WINDOW_MS = Math.max(
+  PASSWORD_RESET_MAIL_LIMIT.window * 1000,
+  ...Object.values(ENABLED_AUTH_ROUTES).map((route) => (route.rateLimit?.window ?? 0) * 1000),
+);
 const PRUNE_INTERVAL_MS = 60_000;
 
 /**

@@ -46,7 +46,10 @@ async function createPostgresClient(databaseUrl: string, poolSize: number, sqlSt
     query_timeout: 15_000,
   });
   const poolErrors = libraryLog('pg');
-  const adapter = withSqlStats(new PrismaPg(pool, { disposeExternalPool: true, onPoolError: (error) => poolErrors('warn', 'idle connection error', error) }), sqlStats);
+  const adapter = withSqlStats(
+    new PrismaPg(pool, { disposeExternalPool: true, onPoolError: (error) => poolErrors('warn', 'idle connection error', error) }),
+    sqlStats,
+  );
   reportDatabasePool(() => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }));
   const client = new PostgresPrismaClient({ adapter, log: [...PRISMA_LOG] });
   routePrismaLog(client);

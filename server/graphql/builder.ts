@@ -61,8 +61,7 @@ export const builder = new SchemaBuilder<{
     defaultComplexity: 1,
     defaultListMultiplier: 10,
     limit: (ctx) => ({ complexity: ctx.limits.maxComplexity }),
-    complexityError: (_kind, result) =>
-      apiError('QUERY_TOO_COMPLEX', `Query complexity ${result.complexity} exceeds the limit of ${result.maxComplexity}.`),
+    complexityError: (_kind, result) => apiError('QUERY_TOO_COMPLEX', `Query complexity ${result.complexity} exceeds the limit of ${result.maxComplexity}.`),
   },
   prisma: {
     client: (ctx) => ctx.db,

@@ -23,11 +23,7 @@ const statusOf: Record<ErrorCode, number> = {
   TOO_MANY_SUBSCRIPTIONS: 429,
 };
 
-export function apiError(
-  code: ErrorCode,
-  message: string,
-  extra: { headers?: Record<string, string>; field?: string } = {},
-): GraphQLError {
+export function apiError(code: ErrorCode, message: string, extra: { headers?: Record<string, string>; field?: string } = {}): GraphQLError {
   return new GraphQLError(message, {
     extensions: {
       code,

@@ -109,7 +109,9 @@ export function writeGraphiQLFiles(dir = GRAPHIQL_ASSETS_DIR): { manifest: Graph
     precompressed: false,
     script: add('graphiql', 'js', Buffer.from(strings.js)),
     style: add('graphiql', 'css', Buffer.from(strings.css)),
-    favicon: faviconData ? add('favicon', 'ico', Buffer.from(faviconData, 'base64')) : add('favicon', 'svg', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>')),
+    favicon: faviconData
+      ? add('favicon', 'ico', Buffer.from(faviconData, 'base64'))
+      : add('favicon', 'svg', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>')),
     start: add('start', 'js', Buffer.from(start)),
   };
   for (const [name, content] of written) if (!existsSync(join(dir, name))) writeAtomically(join(dir, name), content);
@@ -146,8 +148,7 @@ export function loadGraphiQLAssets(dir = GRAPHIQL_ASSETS_DIR): GraphiQLManifest 
   return manifest;
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 
 /** The GraphiQL page (≈ 1 KB): references the hashed assets; its options are data, not script. */
 export function graphiQLPageRenderer(manifest: GraphiQLManifest) {

@@ -23,7 +23,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (candidate.name === 'PrismaClientInitializationError') return true;
     if (typeof candidate.code === 'string' && (UNAVAILABLE_PRISMA_CODES.has(candidate.code) || UNAVAILABLE_SYSTEM_CODES.has(candidate.code))) return true;
     if (typeof candidate.kind === 'string' && UNAVAILABLE_ADAPTER_KINDS.has(candidate.kind)) return true;
-    if (typeof candidate.message === 'string' && /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(candidate.message)) return true;
+    if (typeof candidate.message === 'string' && /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(candidate.message))
+      return true;
     current = candidate.cause;
   }
   return false;

@@ -112,9 +112,13 @@ function failAuthRequest(response: ServerResponse, error: unknown) {
   log.error({ err: summarizeError(error) }, 'auth request failed');
   if (response.headersSent) return void response.destroy();
   if (unavailable) response.setHeader('Retry-After', '1');
-  sendJson(response, unavailable ? 503 : 500, unavailable
-    ? { code: 'SERVICE_UNAVAILABLE', message: 'The database is unavailable right now; retry shortly.' }
-    : { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' });
+  sendJson(
+    response,
+    unavailable ? 503 : 500,
+    unavailable
+      ? { code: 'SERVICE_UNAVAILABLE', message: 'The database is unavailable right now; retry shortly.' }
+      : { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' },
+  );
 }
 
 /** The GraphiQL page may carry a bearer token: never cache it, never frame it, never leak its URL. */

@@ -138,18 +138,22 @@ export function shutDownGracefully(server: Server, connections: ConnectionTracke
     // Closing the listener resets connections still in the kernel's accept queue (a busy event
     // loop leaves them there): close right after a poll phase, which accepts all it can, so only
     // connections arriving within that one loop turn can still be reset.
-    setTimeout(() => setImmediate(() => {
-      NetServer.prototype.close.call(server, () => {
-        clearTimeout(deadline);
-        clearInterval(idleSweep);
-        log.info({ durationMs: Date.now() - startedAt }, 'stopped: every connection answered and closed');
-        resolve(true);
-      });
-      // A response started before the drain may still say keep-alive: close such a connection
-      // as soon as it is idle again.
-      connections.closeIdle();
-      idleSweep = setInterval(connections.closeIdle, 50);
-    }), options.drainDelayMs);
+    setTimeout(
+      () =>
+        setImmediate(() => {
+          NetServer.prototype.close.call(server, () => {
+            clearTimeout(deadline);
+            clearInterval(idleSweep);
+            log.info({ durationMs: Date.now() - startedAt }, 'stopped: every connection answered and closed');
+            resolve(true);
+          });
+          // A response started before the drain may still say keep-alive: close such a connection
+          // as soon as it is idle again.
+          connections.closeIdle();
+          idleSweep = setInterval(connections.closeIdle, 50);
+        }),
+      options.drainDelayMs,
+    );
   });
 }
 

@@ -39,10 +39,7 @@ export function createStaticHandler(distDir: string) {
     brotli: true,
     setHeaders(response, pathname) {
       setSecurityHeaders(response);
-      response.setHeader(
-        'Cache-Control',
-        pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-      );
+      response.setHeader('Cache-Control', pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
   return (request: IncomingMessage, response: ServerResponse) =>

@@ -62,7 +62,10 @@ export function createMailer({ smtpUrl, from, isProduction, log }: MailerOptions
     return {
       available: true,
       send: (message) => {
-        log.info({ log: 'mail', outbox: 'development', to: message.to, subject: message.subject, text: message.text }, 'mail not sent (no SMTP_URL): development outbox');
+        log.info(
+          { log: 'mail', outbox: 'development', to: message.to, subject: message.subject, text: message.text },
+          'mail not sent (no SMTP_URL): development outbox',
+        );
       },
       idle,
       close: () => {},
@@ -77,7 +80,10 @@ export function createMailer({ smtpUrl, from, isProduction, log }: MailerOptions
         transport.sendMail({ from, ...message }).then(
           () => log.info({ log: 'mail', event: 'mail.sent', subject: message.subject }, 'mail sent'),
           (error: unknown) =>
-            log.error({ log: 'mail', event: 'mail.failed', subject: message.subject, reason: error instanceof Error ? error.message.split('\n')[0] : 'unknown' }, 'mail not delivered'),
+            log.error(
+              { log: 'mail', event: 'mail.failed', subject: message.subject, reason: error instanceof Error ? error.message.split('\n')[0] : 'unknown' },
+              'mail not delivered',
+            ),
         ),
       );
     },

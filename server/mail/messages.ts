@@ -21,7 +21,7 @@ export function passwordResetMessage({ to, name, url, validForSeconds }: { to: s
     url,
     '',
     `The link works once and expires in ${validFor}. Resetting signs you out everywhere.`,
-    "If you did not ask for this, ignore this message: your password stays as it is.",
+    'If you did not ask for this, ignore this message: your password stays as it is.',
     '',
     '— Taskfort',
   ].join('\n');

@@ -56,7 +56,13 @@ async function listUsers(db: Database) {
   const rows = users.map((user) => [user.id, user.email, user.name, user.createdAt.toISOString(), String(user._count.tasks)]);
   const header = ['ID', 'EMAIL', 'NAME', 'CREATED', 'TASKS'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  for (const row of [header, ...rows]) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+  for (const row of [header, ...rows])
+    console.log(
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    );
   console.log(`${users.length} user${users.length === 1 ? '' : 's'}`);
 }
 
@@ -73,7 +79,9 @@ async function resetPassword(db: Database, email: string | undefined) {
     db.session.deleteMany({ where: { userId: user.id } }),
   ]);
   console.log(`password set for ${user.email}; ${revoked.count} session(s) ended`);
-  console.log('(to let the user choose a password themselves, they can use "Forgot password?" on the sign-in page, which mails a one-time link when SMTP_URL is set)');
+  console.log(
+    '(to let the user choose a password themselves, they can use "Forgot password?" on the sign-in page, which mails a one-time link when SMTP_URL is set)',
+  );
 }
 
 async function deleteUser(db: Database, email: string | undefined, confirmed: boolean) {

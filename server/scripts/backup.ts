@@ -8,8 +8,7 @@ import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { assertIntact, loadOperatorConfig, OperatorError, runOperatorCommand, sqliteFileOf } from './operator.js';
 
-export const POSTGRES_BACKUP_HINT =
-  'use pg_dump -Fc "$DATABASE_URL" -f taskfort.dump (README "Backups"); npm run backup is for SQLite';
+export const POSTGRES_BACKUP_HINT = 'use pg_dump -Fc "$DATABASE_URL" -f taskfort.dump (README "Backups"); npm run backup is for SQLite';
 
 async function main() {
   const target = process.argv[2];

@@ -19,7 +19,10 @@ let db: Database;
 
 beforeAll(async () => {
   smtp = await startSmtpReceiver();
-  server = await startServer({ env: { SMTP_URL: smtp.url, MAIL_FROM: 'Taskfort <no-reply@taskfort.test>', PASSWORD_RESET_TOKEN_TTL: `${RESET_TTL_SECONDS}s` }, readyTimeoutMs: 180_000 });
+  server = await startServer({
+    env: { SMTP_URL: smtp.url, MAIL_FROM: 'Taskfort <no-reply@taskfort.test>', PASSWORD_RESET_TOKEN_TTL: `${RESET_TTL_SECONDS}s` },
+    readyTimeoutMs: 180_000,
+  });
   api = new ApiClient(server.url);
   const databaseUrl = testDatabaseUrl(server.dataDir);
   db = await createDatabase({ databaseUrl, databaseProvider: databaseProviderOf(databaseUrl) });
@@ -150,10 +153,18 @@ describe('account management', () => {
     const user = await api.createUser();
     const other = await signInSession(api, user.email, user.password);
     await expectAccepted(api, other.jwt);
-    const wrong = await api.post('/api/auth/change-password', { currentPassword: 'not my password at all', newPassword: NEW_PASSWORD, revokeOtherSessions: true }, bearer(user.sessionToken));
+    const wrong = await api.post(
+      '/api/auth/change-password',
+      { currentPassword: 'not my password at all', newPassword: NEW_PASSWORD, revokeOtherSessions: true },
+      bearer(user.sessionToken),
+    );
     expect(wrong.status).toBe(400);
     expect(await wrong.json()).toMatchObject({ code: 'INVALID_PASSWORD' });
-    const changed = await api.post('/api/auth/change-password', { currentPassword: user.password, newPassword: NEW_PASSWORD, revokeOtherSessions: true }, bearer(user.sessionToken));
+    const changed = await api.post(
+      '/api/auth/change-password',
+      { currentPassword: user.password, newPassword: NEW_PASSWORD, revokeOtherSessions: true },
+      bearer(user.sessionToken),
+    );
     const endedAt = Date.now();
     expect(changed.status, await changed.clone().text()).toBe(200);
     expect(await sessionOf(api, other.sessionToken)).toBeNull();
@@ -168,7 +179,11 @@ describe('account management', () => {
     const user = await api.createUser();
     const phone = await signInSession(api, user.email, user.password);
     const laptop = await signInSession(api, user.email, user.password);
-    const listed = await (await fetch(`${server.url}/api/auth/list-sessions`, { headers: bearer(user.sessionToken) })).json() as { id: string; token: string; userAgent: string | null }[];
+    const listed = (await (await fetch(`${server.url}/api/auth/list-sessions`, { headers: bearer(user.sessionToken) })).json()) as {
+      id: string;
+      token: string;
+      userAgent: string | null;
+    }[];
     expect(listed).toHaveLength(3);
     const phoneSessionId = (await sessionOf(api, phone.sessionToken))!.session.id;
     const phoneRow = listed.find((session) => session.id === phoneSessionId)!;
@@ -186,7 +201,7 @@ describe('account management', () => {
     expect(others.status).toBe(200);
     await expectRefusedWithinBound(api, laptop.jwt, othersEndedAt);
     await expectAccepted(api, user.jwt);
-    const remaining = await (await fetch(`${server.url}/api/auth/list-sessions`, { headers: bearer(user.sessionToken) })).json() as unknown[];
+    const remaining = (await (await fetch(`${server.url}/api/auth/list-sessions`, { headers: bearer(user.sessionToken) })).json()) as unknown[];
     expect(remaining).toHaveLength(1);
   });
 
@@ -205,7 +220,11 @@ describe('account deletion', () => {
     const user = await api.createUser();
     const other = await signInSession(api, user.email, user.password);
     for (let i = 0; i < 3; i++) {
-      const created = await api.graphql('mutation ($input: CreateTaskInput!) { createTask(input: $input) { id } }', { input: { title: `task ${i}` } }, { token: user.jwt });
+      const created = await api.graphql(
+        'mutation ($input: CreateTaskInput!) { createTask(input: $input) { id } }',
+        { input: { title: `task ${i}` } },
+        { token: user.jwt },
+      );
       expect(created.errors).toBeUndefined();
     }
     await requestReset(user.email);
@@ -230,7 +249,11 @@ describe('account deletion', () => {
 
     await expectRefusedWithinBound(api, user.jwt, endedAt);
     await expectRefusedWithinBound(api, other.jwt, endedAt);
-    const write = await api.graphql('mutation ($input: CreateTaskInput!) { createTask(input: $input) { id } }', { input: { title: 'ghost' } }, { token: user.jwt });
+    const write = await api.graphql(
+      'mutation ($input: CreateTaskInput!) { createTask(input: $input) { id } }',
+      { input: { title: 'ghost' } },
+      { token: user.jwt },
+    );
     expect(codesOf(write)).toEqual(['UNAUTHENTICATED']);
     expect(await db.task.count({ where: { userId: user.id } })).toBe(0);
   });

@@ -64,7 +64,9 @@ describe.skipIf(onPostgres)('npm run backup / restore (SQLite)', { timeout: 240_
       for (const title of acknowledgedBeforeBackup) expect(titles).toContain(title);
       expect(titles.length).toBeLessThanOrEqual(acknowledgedBeforeBackupEnded + 4); // + requests in flight
       expect(titles.length).toBeLessThan(acknowledged.length + 1);
-      console.log(`[backup] acknowledged before backup ${acknowledgedBeforeBackup.length}, in backup ${titles.length}, acknowledged in all ${acknowledged.length}`);
+      console.log(
+        `[backup] acknowledged before backup ${acknowledgedBeforeBackup.length}, in backup ${titles.length}, acknowledged in all ${acknowledged.length}`,
+      );
     } finally {
       await second.stop();
     }

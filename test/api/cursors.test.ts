@@ -83,9 +83,15 @@ describe("a cursor naming another user's task (MEDIUM 3)", () => {
         expect(titles).toHaveLength(4);
         const second = all.data!.tasks.edges[1].cursor;
         const after = await api.graphql(LIST, { first: 10, after: second, orderBy }, { token: intruder.jwt });
-        expect(after.data!.tasks.edges.map((edge: any) => edge.node.title), `${field} ${direction} after`).toEqual(titles.slice(2));
+        expect(
+          after.data!.tasks.edges.map((edge: any) => edge.node.title),
+          `${field} ${direction} after`,
+        ).toEqual(titles.slice(2));
         const before = await api.graphql(LIST, { last: 10, before: all.data!.tasks.edges[2].cursor, orderBy }, { token: intruder.jwt });
-        expect(before.data!.tasks.edges.map((edge: any) => edge.node.title), `${field} ${direction} before`).toEqual(titles.slice(0, 2));
+        expect(
+          before.data!.tasks.edges.map((edge: any) => edge.node.title),
+          `${field} ${direction} before`,
+        ).toEqual(titles.slice(0, 2));
       }
     }
   });

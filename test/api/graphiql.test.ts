@@ -122,7 +122,13 @@ describe('GraphiQL assets', () => {
   });
 
   it('answer 404 for unknown files, the manifest and paths outside the folder', async () => {
-    for (const path of ['/graphql/assets/graphiql.000000000000.js', '/graphql/assets/manifest.json', '/graphql/assets/../../package.json', '/graphql/assets/%2e%2e/%2e%2e/package.json', '/graphql/assets/']) {
+    for (const path of [
+      '/graphql/assets/graphiql.000000000000.js',
+      '/graphql/assets/manifest.json',
+      '/graphql/assets/../../package.json',
+      '/graphql/assets/%2e%2e/%2e%2e/package.json',
+      '/graphql/assets/',
+    ]) {
       expect((await getRaw(path)).status, path).toBe(404);
     }
   });

@@ -104,9 +104,7 @@ describe('cluster mode (WEB_CONCURRENCY)', () => {
     const api = new ApiClient(server.url);
     const user = await api.createUser();
     // Fresh connections spread across workers; every one must accept the same token and see the same data.
-    const created = await Promise.all(
-      Array.from({ length: 20 }, (_v, i) => api.graphql(CREATE, { input: { title: `worker ${i}` } }, { token: user.jwt })),
-    );
+    const created = await Promise.all(Array.from({ length: 20 }, (_v, i) => api.graphql(CREATE, { input: { title: `worker ${i}` } }, { token: user.jwt })));
     expect(created.every((response) => response.status === 200 && !response.errors)).toBe(true);
     const { titles } = await allTaskTitles(api, user.jwt);
     expect(titles).toHaveLength(20);

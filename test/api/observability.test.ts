@@ -92,7 +92,13 @@ describe('request log and metrics', () => {
     const [healthLine] = await waitForLines(linesFor(server, ids.health));
     for (const id of Object.values(ids)) expect(linesFor(server, id)()).toHaveLength(1);
 
-    expect(graphqlLine).toMatchObject({ level: 'info', req: { method: 'POST', route: '/graphql' }, res: { status: 200 }, operationName: 'TaskList', userId: user.id });
+    expect(graphqlLine).toMatchObject({
+      level: 'info',
+      req: { method: 'POST', route: '/graphql' },
+      res: { status: 200 },
+      operationName: 'TaskList',
+      userId: user.id,
+    });
     expect(signInLine).toMatchObject({ req: { method: 'POST', route: '/api/auth/sign-in/email' }, res: { status: 200 }, userId: user.id });
     expect(unknownLine).toMatchObject({ req: { method: 'GET', route: '/api/auth/*' }, res: { status: 404 } });
     expect(healthLine).toMatchObject({ req: { method: 'GET', route: '/healthz' }, res: { status: 200 } });
@@ -100,9 +106,7 @@ describe('request log and metrics', () => {
     for (const line of [graphqlLine, signInLine, unknownLine, healthLine] as RequestLogLine[]) {
       expect(Date.parse(line.time)).not.toBeNaN();
       expect(typeof line.durationMs).toBe('number');
-      expect(Object.keys(line).sort()).toEqual(
-        expect.arrayContaining(['durationMs', 'level', 'log', 'msg', 'req', 'requestId', 'res', 'time']),
-      );
+      expect(Object.keys(line).sort()).toEqual(expect.arrayContaining(['durationMs', 'level', 'log', 'msg', 'req', 'requestId', 'res', 'time']));
       expect(Object.keys(line.req).sort()).toEqual(['method', 'route']);
       expect(Object.keys(line.res)).toEqual(['status']);
     }
@@ -153,7 +157,8 @@ describe('request log and metrics', () => {
     const text = after.map((sample) => JSON.stringify(sample)).join('\n');
     for (const unbounded of [secretName, user.id, user.email, user.jwt, user.sessionToken]) expect(text).not.toContain(unbounded);
     const routes = new Set(after.filter((sample) => sample.labels.route).map((sample) => sample.labels.route));
-    for (const route of routes) expect(route).toMatch(/^(\/|\/graphql|\/graphql\/\*|\/healthz|\/readyz|\/metrics|\/assets\/\*|\/\*|\/api\/auth\/\*|\/api\/auth\/[a-z/-]+)$/);
+    for (const route of routes)
+      expect(route).toMatch(/^(\/|\/graphql|\/graphql\/\*|\/healthz|\/readyz|\/metrics|\/assets\/\*|\/\*|\/api\/auth\/\*|\/api\/auth\/[a-z/-]+)$/);
     const operationNames = new Set(after.filter((sample) => sample.labels.operationName).map((sample) => sample.labels.operationName));
     for (const name of operationNames) expect([...KNOWN_OPERATIONS, 'other', 'anonymous']).toContain(name);
     for (const sample of after) for (const name of Object.keys(sample.labels)) expect(['userId', 'email', 'user', 'token', 'url', 'path']).not.toContain(name);
@@ -185,7 +190,11 @@ describe('metrics with WEB_CONCURRENCY=2', () => {
     const after = await scrape(server.url);
     const healthz = (samples: Sample[]) => valueOf(samples, 'taskfort_http_requests_total', { route: '/healthz', status: '200' });
     expect(healthz(after) - healthz(before)).toBe(20);
-    const pids = new Set(parseLogLines(server.output()).filter((line) => line.log === 'request').map((line) => line.pid));
+    const pids = new Set(
+      parseLogLines(server.output())
+        .filter((line) => line.log === 'request')
+        .map((line) => line.pid),
+    );
     expect(pids.size).toBe(2);
 
     const local = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
@@ -199,7 +208,11 @@ describe('configuration and labels (no server)', () => {
   it('reads LOG_LEVEL, METRICS_TOKEN and METRICS_PORT through loadConfig, refusing bad values', async () => {
     const { loadConfig } = await import('../../server/config.js');
     expect(loadConfig({})).toMatchObject({ logLevel: 'info', metricsToken: undefined, metricsPort: undefined });
-    expect(loadConfig({ LOG_LEVEL: 'WARN', METRICS_TOKEN: 'x'.repeat(16), METRICS_PORT: '9464' })).toMatchObject({ logLevel: 'warn', metricsToken: 'x'.repeat(16), metricsPort: 9464 });
+    expect(loadConfig({ LOG_LEVEL: 'WARN', METRICS_TOKEN: 'x'.repeat(16), METRICS_PORT: '9464' })).toMatchObject({
+      logLevel: 'warn',
+      metricsToken: 'x'.repeat(16),
+      metricsPort: 9464,
+    });
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
     expect(() => loadConfig({ PORT: '3000', METRICS_PORT: '3000' })).toThrow(/METRICS_PORT/);

@@ -70,7 +70,12 @@ describe('literal search (LOW 11)', () => {
 
   it(`counts and pages through ${MANY} matches of a wildcard search, forward and backward, in every order`, async () => {
     const filter = { search: '100%' };
-    for (const orderBy of [undefined, { field: 'TITLE', direction: 'ASC' }, { field: 'PRIORITY', direction: 'DESC' }, { field: 'DUE_DATE', direction: 'ASC' }]) {
+    for (const orderBy of [
+      undefined,
+      { field: 'TITLE', direction: 'ASC' },
+      { field: 'PRIORITY', direction: 'DESC' },
+      { field: 'DUE_DATE', direction: 'ASC' },
+    ]) {
       const seen: string[] = [];
       let after: string | null = null;
       let totalCount = 0;

@@ -118,4 +118,3 @@ export async function msUntilRefusedEverywhere(urls: string[], jwt: string, ende
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
-

@@ -121,8 +121,7 @@ describe('user isolation (US4, FR-010..FR-011)', () => {
   }
 
   it('refuses reading another user task', () => expectForbiddenAndUnchanged(GET, { id: task.id }));
-  it('refuses updating another user task', () =>
-    expectForbiddenAndUnchanged(UPDATE, { id: task.id, input: { title: 'pwned', completed: true } }));
+  it('refuses updating another user task', () => expectForbiddenAndUnchanged(UPDATE, { id: task.id, input: { title: 'pwned', completed: true } }));
   it('refuses toggling another user task', () => expectForbiddenAndUnchanged(TOGGLE, { id: task.id }));
   it('refuses deleting another user task', () => expectForbiddenAndUnchanged(DELETE, { id: task.id }));
   it('refuses user(id) for another user', async () => {
@@ -250,7 +249,12 @@ describe('listing: pagination, filters, ordering', () => {
     const all = (await listAll(user)).nodes;
     const { nodes, totalCount } = await listAll(user, { filter });
     expect(nodes.length).toBeGreaterThan(0);
-    expect(nodes.map((n) => n.id).sort()).toEqual(all.filter(predicate).map((n) => n.id).sort());
+    expect(nodes.map((n) => n.id).sort()).toEqual(
+      all
+        .filter(predicate)
+        .map((n) => n.id)
+        .sort(),
+    );
     expect(totalCount).toBe(nodes.length);
   });
 
@@ -269,8 +273,12 @@ describe('listing: pagination, filters, ordering', () => {
     ['TITLE', 'DESC', (a: any, b: any) => b.title.localeCompare(a.title)],
     ['PRIORITY', 'DESC', (a: any, b: any) => rank[b.priority]! - rank[a.priority]!],
     ['PRIORITY', 'ASC', (a: any, b: any) => rank[a.priority]! - rank[b.priority]!],
-    ['DUE_DATE', 'ASC', (a: any, b: any) => (a.dueDate ?? '9999') .localeCompare(b.dueDate ?? '9999')],
-    ['DUE_DATE', 'DESC', (a: any, b: any) => (a.dueDate === b.dueDate ? 0 : a.dueDate === null ? 1 : b.dueDate === null ? -1 : b.dueDate.localeCompare(a.dueDate))],
+    ['DUE_DATE', 'ASC', (a: any, b: any) => (a.dueDate ?? '9999').localeCompare(b.dueDate ?? '9999')],
+    [
+      'DUE_DATE',
+      'DESC',
+      (a: any, b: any) => (a.dueDate === b.dueDate ? 0 : a.dueDate === null ? 1 : b.dueDate === null ? -1 : b.dueDate.localeCompare(a.dueDate)),
+    ],
     ['CREATED_AT', 'ASC', () => 0],
     ['UPDATED_AT', 'DESC', () => 0],
   ])('orders by %s %s across pages', async (field, direction, compare) => {
@@ -285,9 +293,7 @@ describe('listing: pagination, filters, ordering', () => {
 describe('concurrency', () => {
   it('stores every one of 40 concurrent creates', async () => {
     const user = await api.createUser();
-    const results = await Promise.all(
-      Array.from({ length: 40 }, (_v, i) => api.graphql(CREATE, { input: { title: `parallel ${i}` } }, { token: user.jwt })),
-    );
+    const results = await Promise.all(Array.from({ length: 40 }, (_v, i) => api.graphql(CREATE, { input: { title: `parallel ${i}` } }, { token: user.jwt })));
     expect(results.every((r) => r.status === 200 && !r.errors)).toBe(true);
     const { nodes } = await listAll(user, {}, 100);
     expect(nodes.map((n) => n.title).sort()).toEqual(Array.from({ length: 40 }, (_v, i) => `parallel ${i}`).sort());

@@ -51,7 +51,10 @@ describe('authenticated API access (US3, FR-008..FR-009)', () => {
 
   it('ignores session cookies and query-string tokens: only the Authorization header counts', async () => {
     const signIn = await api.signIn({ email: user.email, password: user.password });
-    const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = signIn.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     expect(cookie).toContain('session_token');
     const withCookie = await api.graphql(ME, {}, { headers: { cookie } });
     expect(withCookie.status).toBe(401);

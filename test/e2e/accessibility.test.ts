@@ -42,7 +42,11 @@ beforeAll(async () => {
     const response = await api.graphql('mutation($input: CreateTaskInput!) { createTask(input: $input) { id } }', { input }, { token: user.jwt });
     expect(response.errors).toBeUndefined();
   }
-  const done = await api.graphql('mutation($input: CreateTaskInput!) { createTask(input: $input) { id } }', { input: { title: 'Buy milk' } }, { token: user.jwt });
+  const done = await api.graphql(
+    'mutation($input: CreateTaskInput!) { createTask(input: $input) { id } }',
+    { input: { title: 'Buy milk' } },
+    { token: user.jwt },
+  );
   await api.graphql('mutation($id: ID!) { toggleTask(id: $id) { id } }', { id: done.data?.createTask.id }, { token: user.jwt });
 });
 

@@ -207,10 +207,9 @@ describe('working with tasks', () => {
     await page.getByLabel('Sort by').selectOption({ label: 'Priority' });
     await page.waitForURL((url) => url.search === '?sort=priority');
     await visible(page.getByRole('checkbox', { name: 'Buy milk' }));
-    expect(await list.getByRole('checkbox').evaluateAll((boxes) => boxes.map((box) => box.closest('li')?.querySelector('label')?.textContent?.trim()))).toEqual([
-      'Write quarterly report',
-      'Buy milk',
-    ]);
+    expect(await list.getByRole('checkbox').evaluateAll((boxes) => boxes.map((box) => box.closest('li')?.querySelector('label')?.textContent?.trim()))).toEqual(
+      ['Write quarterly report', 'Buy milk'],
+    );
 
     // Reload: the session and the tasks (from the server) are still there, in the same view.
     await page.reload();
@@ -257,12 +256,13 @@ describe('working with tasks', () => {
     await page.goto('/sign-in');
     await visible(page.getByLabel('Email')); // the app has rendered the form
 
-    const focusedLabel = () => page.evaluate(() => {
-      const element = document.activeElement as HTMLElement | null;
-      if (!element) return '';
-      const labelled = element.id ? document.querySelector(`label[for="${element.id}"]`)?.textContent : null;
-      return (labelled ?? element.textContent ?? '').replace(/\s+/g, ' ').trim();
-    });
+    const focusedLabel = () =>
+      page.evaluate(() => {
+        const element = document.activeElement as HTMLElement | null;
+        if (!element) return '';
+        const labelled = element.id ? document.querySelector(`label[for="${element.id}"]`)?.textContent : null;
+        return (labelled ?? element.textContent ?? '').replace(/\s+/g, ' ').trim();
+      });
     const focusRing = () => page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
 
     await page.keyboard.press('Tab'); // skip link

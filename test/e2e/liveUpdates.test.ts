@@ -22,9 +22,12 @@ function liveStreamOpened(page: Page): Promise<unknown> {
 /** Resolves with the time this page's mutation answer arrived. */
 function mutationAnswered(page: Page, operationName: string): Promise<number> {
   return page
-    .waitForResponse((response) => response.url().endsWith('/graphql') && (response.request().postData() ?? '').includes(`"operationName":"${operationName}"`), {
-      timeout: 60_000,
-    })
+    .waitForResponse(
+      (response) => response.url().endsWith('/graphql') && (response.request().postData() ?? '').includes(`"operationName":"${operationName}"`),
+      {
+        timeout: 60_000,
+      },
+    )
     .then(() => Date.now());
 }
 

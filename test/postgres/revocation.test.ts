@@ -20,7 +20,10 @@ describe('revocation on two ROLE=api nodes over PostgreSQL', () => {
       BETTER_AUTH_URL: authNode.url,
       BETTER_AUTH_SECRET: undefined,
     };
-    apiNodes = await Promise.all([startServer({ dataDir, env: apiEnv, readyTimeoutMs: 180_000 }), startServer({ dataDir, env: apiEnv, readyTimeoutMs: 180_000 })]);
+    apiNodes = await Promise.all([
+      startServer({ dataDir, env: apiEnv, readyTimeoutMs: 180_000 }),
+      startServer({ dataDir, env: apiEnv, readyTimeoutMs: 180_000 }),
+    ]);
   }, 400_000);
   afterAll(async () => {
     await Promise.all([...(apiNodes ?? []).map((node) => node.stop()), authNode?.stop()]);

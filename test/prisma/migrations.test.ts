@@ -67,9 +67,7 @@ describe('npm run db:migrate (prisma migrate deploy) through the WASM engine hos
 
     const db = new Database(url.slice('file:'.length), { readonly: true });
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
-    expect(tables.map((t) => t.name)).toEqual(
-      expect.arrayContaining(['_prisma_migrations', 'account', 'jwks', 'session', 'task', 'user', 'verification']),
-    );
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['_prisma_migrations', 'account', 'jwks', 'session', 'task', 'user', 'verification']));
     const applied = db.prepare('SELECT migration_name, finished_at FROM _prisma_migrations').all() as { finished_at: unknown }[];
     expect(applied.length).toBeGreaterThan(0);
     expect(applied.every((row) => row.finished_at !== null)).toBe(true);
@@ -82,7 +80,7 @@ describe('npm run db:migrate (prisma migrate deploy) through the WASM engine hos
     expect(second.output).toMatch(/No pending migrations/i);
   });
 
-  it('reports the engine it runs: Prisma 7.10.0\'s own schema engine, hosted from the repo', async () => {
+  it("reports the engine it runs: Prisma 7.10.0's own schema engine, hosted from the repo", async () => {
     const result = await prisma(['-v']);
     expect(result.output).toMatch(/Schema Engine\s*:\s*schema-engine-cli 0edf323efd1d98336f3f0a68684b56f689b900d3/);
     expect(result.output).toMatch(/prisma\/engine\/schema-engine-host\.mjs/);

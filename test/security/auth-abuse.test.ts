@@ -63,7 +63,8 @@ describe('rate limits behind a trusted proxy, and across processes', () => {
     const server = await startServer({ env: { AUTH_RATE_LIMIT: 'on', TRUST_PROXY: 'loopback' } });
     try {
       const api = new ApiClient(server.url);
-      for (let i = 0; i < 10; i++) expect((await signInStatus(api, 'nobody@example.com', 'wrong password', { 'x-forwarded-for': '203.0.113.10' })).status).toBe(401);
+      for (let i = 0; i < 10; i++)
+        expect((await signInStatus(api, 'nobody@example.com', 'wrong password', { 'x-forwarded-for': '203.0.113.10' })).status).toBe(401);
       expect((await signInStatus(api, 'nobody@example.com', 'wrong password', { 'x-forwarded-for': '203.0.113.10' })).status).toBe(429);
       // Another client behind the same proxy has its own budget.
       expect((await signInStatus(api, 'nobody@example.com', 'wrong password', { 'x-forwarded-for': '203.0.113.11' })).status).toBe(401);
@@ -131,12 +132,17 @@ describe('CORS', () => {
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
     expect(response.headers.get('access-control-allow-credentials')).toBeNull();
     // node:http, not fetch: fetch manages Origin and Sec-Fetch-* itself.
-    const post = await rawRequest(`${server.url}/api/auth/sign-in/email`, 'POST', {
-      origin: 'https://evil.example',
-      'sec-fetch-site': 'cross-site',
-      'sec-fetch-mode': 'cors',
-      'content-type': 'application/json',
-    }, JSON.stringify({ email: 'a@example.com', password: 'whatever password' }));
+    const post = await rawRequest(
+      `${server.url}/api/auth/sign-in/email`,
+      'POST',
+      {
+        origin: 'https://evil.example',
+        'sec-fetch-site': 'cross-site',
+        'sec-fetch-mode': 'cors',
+        'content-type': 'application/json',
+      },
+      JSON.stringify({ email: 'a@example.com', password: 'whatever password' }),
+    );
     expect(post.headers['access-control-allow-origin']).toBeUndefined();
     expect(post.status).toBe(403); // Better Auth's origin check
   });
@@ -187,7 +193,8 @@ describe('the auth event log', () => {
       .split('\n')
       .filter((line) => line.includes('"log":"auth"'))
       .map((line) => JSON.parse(line) as { event: string; userId: string | null; ip: string | null });
-    const has = (event: string, userId?: string) => events.some((e) => e.event === event && (userId === undefined || e.userId === userId) && e.ip === '127.0.0.1');
+    const has = (event: string, userId?: string) =>
+      events.some((e) => e.event === event && (userId === undefined || e.userId === userId) && e.ip === '127.0.0.1');
     expect(has('sign_up', alice.id)).toBe(true);
     expect(has('token.minted', alice.id)).toBe(true);
     expect(has('sign_in.failed')).toBe(true);

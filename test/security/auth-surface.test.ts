@@ -36,7 +36,11 @@ describe('the Better Auth surface', () => {
   afterAll(() => server?.stop());
 
   it('refuses a cross-origin sign-up and sign-in with 403 even with TEST=1 and NODE_ENV=test set', async () => {
-    const signUp = await api.post('/api/auth/sign-up/email', { name: 'Mallory', email: 'mallory@example.com', password: 'correct horse battery staple' }, { origin: EVIL_ORIGIN });
+    const signUp = await api.post(
+      '/api/auth/sign-up/email',
+      { name: 'Mallory', email: 'mallory@example.com', password: 'correct horse battery staple' },
+      { origin: EVIL_ORIGIN },
+    );
     expect(signUp.status).toBe(403);
     const signIn = await api.post('/api/auth/sign-in/email', { email: user.email, password: user.password }, { origin: EVIL_ORIGIN });
     expect(signIn.status).toBe(403);
@@ -47,7 +51,9 @@ describe('the Better Auth surface', () => {
     for (let batch = 0; batch < 30; batch++) {
       await Promise.all(
         Array.from({ length: 10 }, async (_, i) => {
-          const response = await fetch(`${server.url}/api/auth/${'x'.repeat(2000)}-${batch}-${i}-${Math.random().toString(36).slice(2)}`, { method: i % 2 ? 'GET' : 'POST' });
+          const response = await fetch(`${server.url}/api/auth/${'x'.repeat(2000)}-${batch}-${i}-${Math.random().toString(36).slice(2)}`, {
+            method: i % 2 ? 'GET' : 'POST',
+          });
           expect(response.status).toBe(404);
         }),
       );
@@ -81,9 +87,24 @@ describe('the Better Auth surface', () => {
 
   // Reset, deletion and session routes are served since issue 12 (test/api/accounts.test.ts); their
   // token-in-URL variants (the GET reset callback, deletion by mailed token) are not.
-  for (const route of ['/reset-password/x', '/delete-user/callback', '/forget-password', '/verify-password', '/set-password', '/verify-email', '/send-verification-email', '/change-email', '/sign-jwt', '/ok']) {
+  for (const route of [
+    '/reset-password/x',
+    '/delete-user/callback',
+    '/forget-password',
+    '/verify-password',
+    '/set-password',
+    '/verify-email',
+    '/send-verification-email',
+    '/change-email',
+    '/sign-jwt',
+    '/ok',
+  ]) {
     it(`has no ${route} route (404), even with a valid session`, async () => {
-      const response = await api.post(`/api/auth${route}`, { password: user.password, newPassword: 'another good passphrase here', token: 'x' }, { authorization: `Bearer ${user.sessionToken}` });
+      const response = await api.post(
+        `/api/auth${route}`,
+        { password: user.password, newPassword: 'another good passphrase here', token: 'x' },
+        { authorization: `Bearer ${user.sessionToken}` },
+      );
       expect(response.status).toBe(404);
     });
   }

@@ -42,15 +42,28 @@ describe('password checking never blocks the event loop', () => {
 
   const routes: { name: string; send: (api: ApiClient, user: TestUser, i: number) => Promise<Response> }[] = [
     { name: 'sign-up', send: (api, _user, i) => api.signUp({ name: 'Load', email: `worst-${i}-${Date.now()}@example.com`, password: WORST_CASE_PASSWORD }) },
-    { name: 'change-password without a session', send: (api) => api.post('/api/auth/change-password', { currentPassword: 'whatever1234', newPassword: WORST_CASE_PASSWORD }) },
+    {
+      name: 'change-password without a session',
+      send: (api) => api.post('/api/auth/change-password', { currentPassword: 'whatever1234', newPassword: WORST_CASE_PASSWORD }),
+    },
     {
       name: 'change-password with a session',
       send: (api, user) =>
-        api.post('/api/auth/change-password', { currentPassword: 'wrong password here', newPassword: WORST_CASE_PASSWORD }, { authorization: `Bearer ${user.sessionToken}` }),
+        api.post(
+          '/api/auth/change-password',
+          { currentPassword: 'wrong password here', newPassword: WORST_CASE_PASSWORD },
+          { authorization: `Bearer ${user.sessionToken}` },
+        ),
     },
     { name: 'reset-password', send: (api) => api.post('/api/auth/reset-password', { token: 'x', newPassword: WORST_CASE_PASSWORD }) },
-    { name: 'set-password', send: (api, user) => api.post('/api/auth/set-password', { newPassword: WORST_CASE_PASSWORD }, { authorization: `Bearer ${user.sessionToken}` }) },
-    { name: 'verify-password', send: (api, user) => api.post('/api/auth/verify-password', { password: WORST_CASE_PASSWORD }, { authorization: `Bearer ${user.sessionToken}` }) },
+    {
+      name: 'set-password',
+      send: (api, user) => api.post('/api/auth/set-password', { newPassword: WORST_CASE_PASSWORD }, { authorization: `Bearer ${user.sessionToken}` }),
+    },
+    {
+      name: 'verify-password',
+      send: (api, user) => api.post('/api/auth/verify-password', { password: WORST_CASE_PASSWORD }, { authorization: `Bearer ${user.sessionToken}` }),
+    },
   ];
 
   for (const route of routes) {

@@ -52,9 +52,14 @@ describe('HIGH 2: data-bound fields have a floor price', () => {
         pageInfo { hasNextPage endCursor }
       }
     }`;
-    const list = await api.graphql(webAppList, { first: 100, filter: { search: 'x', status: 'ACTIVE' }, orderBy: { field: 'TITLE', direction: 'ASC' } }, { token: user.jwt });
+    const list = await api.graphql(
+      webAppList,
+      { first: 100, filter: { search: 'x', status: 'ACTIVE' }, orderBy: { field: 'TITLE', direction: 'ASC' } },
+      { token: user.jwt },
+    );
     expect(list.errors).toBeUndefined();
-    const graphiqlDefault = '{ me { id email name } tasks(first: 10) { totalCount edges { node { id title completed priority dueDate } } pageInfo { hasNextPage endCursor } } }';
+    const graphiqlDefault =
+      '{ me { id email name } tasks(first: 10) { totalCount edges { node { id title completed priority dueDate } } pageInfo { hasNextPage endCursor } } }';
     expect((await api.graphql(graphiqlDefault, {}, { token: user.jwt })).errors).toBeUndefined();
     expect((await api.graphql('{ tasks(first: 0) { totalCount } }', {}, { token: user.jwt })).errors).toBeUndefined();
   });
@@ -63,9 +68,7 @@ describe('HIGH 2: data-bound fields have a floor price', () => {
 describe('HIGH 2: per-user task quota (MAX_TASKS_PER_USER)', () => {
   it(`stores at most ${QUOTA} tasks however many creates race, and refuses the rest with TASK_LIMIT_REACHED`, async () => {
     const owner = await api.createUser();
-    const responses = await Promise.all(
-      Array.from({ length: 20 }, (_v, i) => api.graphql(CREATE, { input: { title: `task ${i}` } }, { token: owner.jwt })),
-    );
+    const responses = await Promise.all(Array.from({ length: 20 }, (_v, i) => api.graphql(CREATE, { input: { title: `task ${i}` } }, { token: owner.jwt })));
     const created = responses.filter((response) => !response.errors);
     const refused = responses.filter((response) => codesOf(response).includes('TASK_LIMIT_REACHED'));
     expect(created).toHaveLength(QUOTA);
@@ -92,7 +95,12 @@ describe('HIGH 2: per-user task quota (MAX_TASKS_PER_USER)', () => {
     await api.graphql('mutation ($id: ID!) { deleteTask(id: $id) }', { id: ids.pop() }, { token: owner.jwt });
     expect(await counterMatches(owner.id)).toBe(2);
     // Writes that bypass the API are counted too.
-    await db.task.createMany({ data: [{ title: 'by hand', userId: other.id }, { title: 'by hand', userId: other.id }] });
+    await db.task.createMany({
+      data: [
+        { title: 'by hand', userId: other.id },
+        { title: 'by hand', userId: other.id },
+      ],
+    });
     await db.task.update({ where: { id: ids[0]! }, data: { userId: other.id } });
     expect(await counterMatches(owner.id)).toBe(1);
     expect(await counterMatches(other.id)).toBe(3);
@@ -179,7 +187,11 @@ describe('LOW 17: a title needs a visible character', () => {
     const created = await api.graphql(CREATE, { input: { title: '\u200bfine\u200b' } }, { token: owner.jwt });
     expect(created.errors).toBeUndefined();
     const id = created.data!.createTask.id;
-    const updated = await api.graphql('mutation ($id: ID!, $title: String!) { updateTask(id: $id, input: { title: $title }) { id } }', { id, title: '\u200b\u202e' }, { token: owner.jwt });
+    const updated = await api.graphql(
+      'mutation ($id: ID!, $title: String!) { updateTask(id: $id, input: { title: $title }) { id } }',
+      { id, title: '\u200b\u202e' },
+      { token: owner.jwt },
+    );
     expect(codesOf(updated)).toEqual(['BAD_USER_INPUT']);
     expect(updated.errors![0]!.extensions!.field).toBe('input.title');
     expect((await api.graphql(CREATE, { input: { title: '😀' } }, { token: owner.jwt })).errors).toBeUndefined();

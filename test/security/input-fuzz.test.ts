@@ -9,8 +9,18 @@ const { api, user } = useServerWithUser();
 
 const CREATE = 'mutation ($input: CreateTaskInput!) { createTask(input: $input) { id title description priority dueDate } }';
 const UPDATE = 'mutation ($id: ID!, $input: UpdateTaskInput!) { updateTask(id: $id, input: $input) { id title } }';
-const LIST = 'query ($filter: TaskFilter, $orderBy: TaskOrder, $first: Int, $after: String) { tasks(filter: $filter, orderBy: $orderBy, first: $first, after: $after) { totalCount edges { node { id title } } } }';
-const KNOWN_CODES = new Set(['BAD_USER_INPUT', 'BAD_REQUEST', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'NOT_FOUND', 'FORBIDDEN', 'UNAUTHENTICATED', 'QUERY_TOO_COMPLEX']);
+const LIST =
+  'query ($filter: TaskFilter, $orderBy: TaskOrder, $first: Int, $after: String) { tasks(filter: $filter, orderBy: $orderBy, first: $first, after: $after) { totalCount edges { node { id title } } } }';
+const KNOWN_CODES = new Set([
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'UNAUTHENTICATED',
+  'QUERY_TOO_COMPLEX',
+]);
 
 function expectSafeAnswer(response: GraphQLResponse) {
   expect(response.status).toBeLessThan(500);
@@ -50,16 +60,36 @@ describe('SQL-ish and control-character input', () => {
 });
 
 describe('property: no input makes the API answer 5xx or leak internals (fast-check)', () => {
-  const text = fc.oneof(fc.string({ maxLength: 600 }), fc.string({ unit: 'grapheme', maxLength: 80 }), fc.constantFrom(...SQLISH), fc.string({ unit: 'binary', maxLength: 40 }));
+  const text = fc.oneof(
+    fc.string({ maxLength: 600 }),
+    fc.string({ unit: 'grapheme', maxLength: 80 }),
+    fc.constantFrom(...SQLISH),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+  );
   const maybe = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined, freq: 3 });
-  const anyJson = fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.object({ maxDepth: 1 }));
+  const anyJson = fc.oneof(
+    text,
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.string(), { maxLength: 3 }),
+    fc.object({ maxDepth: 1 }),
+  );
   const priority = fc.oneof(fc.constantFrom('LOW', 'MEDIUM', 'HIGH'), anyJson);
-  const date = fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)), text, anyJson);
+  const date = fc.oneof(
+    fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+    text,
+    anyJson,
+  );
 
   it('createTask', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.record({ title: fc.oneof(text, anyJson), description: maybe(fc.oneof(text, anyJson)), priority: maybe(priority), dueDate: maybe(date) }, { requiredKeys: [] }),
+        fc.record(
+          { title: fc.oneof(text, anyJson), description: maybe(fc.oneof(text, anyJson)), priority: maybe(priority), dueDate: maybe(date) },
+          { requiredKeys: [] },
+        ),
         async (input) => expectSafeAnswer(await api.graphql(CREATE, { input }, { token: user.jwt })),
       ),
       { numRuns: 120 },
@@ -81,8 +111,22 @@ describe('property: no input makes the API answer 5xx or leak internals (fast-ch
   it('tasks(filter, orderBy, first, after)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.record({ status: maybe(fc.oneof(fc.constantFrom('ALL', 'ACTIVE', 'COMPLETED'), anyJson)), search: maybe(text), priority: maybe(priority), dueBefore: maybe(date), dueAfter: maybe(date) }, { requiredKeys: [] }),
-        maybe(fc.record({ field: fc.oneof(fc.constantFrom('CREATED_AT', 'UPDATED_AT', 'DUE_DATE', 'PRIORITY', 'TITLE'), anyJson), direction: fc.oneof(fc.constantFrom('ASC', 'DESC'), anyJson) })),
+        fc.record(
+          {
+            status: maybe(fc.oneof(fc.constantFrom('ALL', 'ACTIVE', 'COMPLETED'), anyJson)),
+            search: maybe(text),
+            priority: maybe(priority),
+            dueBefore: maybe(date),
+            dueAfter: maybe(date),
+          },
+          { requiredKeys: [] },
+        ),
+        maybe(
+          fc.record({
+            field: fc.oneof(fc.constantFrom('CREATED_AT', 'UPDATED_AT', 'DUE_DATE', 'PRIORITY', 'TITLE'), anyJson),
+            direction: fc.oneof(fc.constantFrom('ASC', 'DESC'), anyJson),
+          }),
+        ),
         maybe(fc.oneof(fc.integer({ min: -5, max: 200 }), anyJson)),
         maybe(fc.oneof(text, fc.base64String({ maxLength: 60 }))),
         async (filter, orderBy, first, after) => expectSafeAnswer(await api.graphql(LIST, { filter, orderBy, first, after }, { token: user.jwt })),
@@ -92,11 +136,40 @@ describe('property: no input makes the API answer 5xx or leak internals (fast-ch
   });
 
   it('arbitrary documents and variables', async () => {
-    const fragments = ['{', '}', '(', ')', 'query', 'mutation', 'me', 'tasks', 'task', 'id', 'title', 'createTask', 'input:', '$x', '...', 'on', '@include', '"str"', '1', '__schema', '__typename', ':', '[', ']'];
+    const fragments = [
+      '{',
+      '}',
+      '(',
+      ')',
+      'query',
+      'mutation',
+      'me',
+      'tasks',
+      'task',
+      'id',
+      'title',
+      'createTask',
+      'input:',
+      '$x',
+      '...',
+      'on',
+      '@include',
+      '"str"',
+      '1',
+      '__schema',
+      '__typename',
+      ':',
+      '[',
+      ']',
+    ];
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom(...fragments), { maxLength: 40 }).map((parts) => parts.join(' ')), fc.dictionary(fc.string({ maxLength: 8 }), anyJson, { maxKeys: 3 }), async (query, variables) => {
-        expectSafeAnswer(await api.graphql(query, variables, { token: user.jwt }));
-      }),
+      fc.asyncProperty(
+        fc.array(fc.constantFrom(...fragments), { maxLength: 40 }).map((parts) => parts.join(' ')),
+        fc.dictionary(fc.string({ maxLength: 8 }), anyJson, { maxKeys: 3 }),
+        async (query, variables) => {
+          expectSafeAnswer(await api.graphql(query, variables, { token: user.jwt }));
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -30,7 +30,12 @@ describe('log forging', () => {
     // A name with a newline (stored or refused: either way it must not forge a line).
     await api.signUp({ name: FORGED, email: `forger-${randomUUID()}@example.com`, password: 'another long passphrase 42' });
     // callbackURL is quoted by Better Auth when it refuses it.
-    await api.post('/api/auth/sign-up/email', { name: 'x', email: `cb-${randomUUID()}@example.com`, password: 'another long passphrase 42', callbackURL: `https://evil.example/${FORGED}` });
+    await api.post('/api/auth/sign-up/email', {
+      name: 'x',
+      email: `cb-${randomUUID()}@example.com`,
+      password: 'another long passphrase 42',
+      callbackURL: `https://evil.example/${FORGED}`,
+    });
     const signIn = await api.post('/api/auth/sign-in/email', { email: user.email, password: user.password, callbackURL: `https://evil.example/${FORGED}` });
     await api.post('/api/auth/sign-in/email', { email: user.email, password: user.password, callbackURL: `/${FORGED}` });
     const properSignIn = await api.signIn({ email: user.email, password: user.password });

@@ -95,12 +95,13 @@ async function shutdownUnderLoad(server: RunningServer, token: string) {
   // The burst at the moment of the signal: 30 new connections and one request per keep-alive connection.
   for (let i = 0; i < 30; i++) outcomes.push(send(server.port, { agent: false, token, title: `burst new ${i}` }));
   keepAliveAgents.forEach((agent, i) => outcomes.push(send(server.port, { agent, token, title: `burst kept ${i}` })));
-  const slowBody = new Promise<string>((resolve) =>
-    setTimeout(() => resolve(sendSlowBody(server.port, token, 800)), DRAIN_DELAY_MS - 300),
-  );
+  const slowBody = new Promise<string>((resolve) => setTimeout(() => resolve(sendSlowBody(server.port, token, 800)), DRAIN_DELAY_MS - 300));
   let readyzDuringDrain = 0;
   setTimeout(() => {
-    void fetch(`${server.url}/readyz`).then((response) => (readyzDuringDrain = response.status), () => (readyzDuringDrain = -1));
+    void fetch(`${server.url}/readyz`).then(
+      (response) => (readyzDuringDrain = response.status),
+      () => (readyzDuringDrain = -1),
+    );
   }, 300);
   // New connections keep coming while draining. (One arriving in the very instant the listener
   // closes can still be reset by the kernel — that is why the drain delay exists: the load
@@ -182,7 +183,14 @@ describe('npm start forwards SIGTERM to the server', { timeout: 240_000 }, () =>
   it('the start script execs node, so npm signals the process that drains', async () => {
     const dataDir = tempDataDir();
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: testDatabaseUrl(dataDir), BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'), SHUTDOWN_DRAIN_DELAY: '200ms' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: testDatabaseUrl(dataDir),
+      BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
+      SHUTDOWN_DRAIN_DELAY: '200ms',
+    };
     for (const key of Object.keys(env)) if (key === 'TEST' || key.startsWith('VITEST') || key.startsWith('npm_')) delete env[key];
     // --ignore-scripts skips prestart (the web app build); start itself still runs.
     const npm = spawn('npm', ['start', '--ignore-scripts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -192,7 +200,10 @@ describe('npm start forwards SIGTERM to the server', { timeout: 240_000 }, () =>
     const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
     const deadline = Date.now() + 180_000;
     for (;;) {
-      const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((response) => response.ok, () => false);
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (response) => response.ok,
+        () => false,
+      );
       if (ready) break;
       if (Date.now() > deadline || npm.exitCode !== null) throw new Error(`npm start did not become ready:\n${output}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -201,7 +212,10 @@ describe('npm start forwards SIGTERM to the server', { timeout: 240_000 }, () =>
     expect(await exited).toBe(0);
     expect(output).toMatch(/SIGTERM: draining/);
     // Nothing is left listening: the server itself drained and exited, not just npm.
-    const after = await fetch(`http://127.0.0.1:${port}/healthz`).then(() => 'answered', (error: { cause?: { code?: string } }) => error.cause?.code);
+    const after = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      () => 'answered',
+      (error: { cause?: { code?: string } }) => error.cause?.code,
+    );
     expect(after).toBe('ECONNREFUSED');
   });
 });

@@ -71,7 +71,12 @@ describe('user fields: update-user and sign-up', () => {
       expect(response.status).toBe(400);
       expect(await codeOf(response)).toBe('INVALID_NAME');
     }
-    const withImage = await api.post('/api/auth/sign-up/email', { name: 'Pic', email: `pic-${Math.random()}@example.com`, password, image: 'javascript:alert(1)' });
+    const withImage = await api.post('/api/auth/sign-up/email', {
+      name: 'Pic',
+      email: `pic-${Math.random()}@example.com`,
+      password,
+      image: 'javascript:alert(1)',
+    });
     expect(withImage.status).toBe(400);
     expect(await codeOf(withImage)).toBe('FIELD_NOT_WRITABLE');
   });

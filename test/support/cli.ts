@@ -11,7 +11,11 @@ export interface CliResult {
 export function runCli(script: string, args: string[], { env = {}, input = '' }: { env?: Record<string, string>; input?: string } = {}): Promise<CliResult> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const key of Object.keys(childEnv)) if (key === 'TEST' || key.startsWith('VITEST')) delete childEnv[key];
-  const child = spawn(process.execPath, ['--import', 'tsx', `server/scripts/${script}.ts`, ...args], { cwd: repoRoot, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', `server/scripts/${script}.ts`, ...args], {
+    cwd: repoRoot,
+    env: childEnv,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));

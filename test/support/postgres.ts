@@ -61,6 +61,8 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
 /** A database name derived from a test's data directory, so servers sharing a dir share a database. */
 export function postgresUrlFor(adminUrl: string, dataDir: string): string {
   const url = new URL(adminUrl);
-  url.pathname = `/tf_${basename(dataDir).replace(/[^a-zA-Z0-9]/g, '_').toLowerCase()}`;
+  url.pathname = `/tf_${basename(dataDir)
+    .replace(/[^a-zA-Z0-9]/g, '_')
+    .toLowerCase()}`;
   return url.toString();
 }

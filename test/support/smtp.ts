@@ -32,7 +32,9 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
     onData: (stream, _session, callback) => {
       simpleParser(stream)
         .then((parsed) => {
-          const to = (Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : []).flatMap((address) => address.value.map((entry) => entry.address ?? ''));
+          const to = (Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : []).flatMap((address) =>
+            address.value.map((entry) => entry.address ?? ''),
+          );
           messages.push({ to, subject: parsed.subject ?? '', text: parsed.text ?? '', html: typeof parsed.html === 'string' ? parsed.html : '', raw: parsed });
           callback();
         })

@@ -5,7 +5,16 @@ import { databaseProviderOf, durationSeconds, loadConfig } from '../../server/co
 describe('loadConfig', () => {
   it('starts from safe defaults with an empty environment', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ role: 'all', port: 3000, host: '127.0.0.1', databaseProvider: 'sqlite', jwtAudience: 'taskfort-api', jwtExpiresIn: '15m', authRateLimit: true, workers: 1 });
+    expect(config).toMatchObject({
+      role: 'all',
+      port: 3000,
+      host: '127.0.0.1',
+      databaseProvider: 'sqlite',
+      jwtAudience: 'taskfort-api',
+      jwtExpiresIn: '15m',
+      authRateLimit: true,
+      workers: 1,
+    });
     expect(config.jwtIssuer).toBe(config.baseUrl);
     expect(isAbsolute(config.databaseUrl.slice('file:'.length))).toBe(true); // relative paths resolve against the repo
     expect(config.trustedOrigins).toEqual(expect.arrayContaining(['http://localhost:3000', 'http://127.0.0.1:3000']));
@@ -33,7 +42,10 @@ describe('loadConfig', () => {
   });
 
   it('accepts an API-only node with a key set URL', () => {
-    expect(loadConfig({ ROLE: 'api', AUTH_JWKS_URL: 'https://auth.example.com/api/auth/jwks' })).toMatchObject({ role: 'api', authJwksUrl: 'https://auth.example.com/api/auth/jwks' });
+    expect(loadConfig({ ROLE: 'api', AUTH_JWKS_URL: 'https://auth.example.com/api/auth/jwks' })).toMatchObject({
+      role: 'api',
+      authJwksUrl: 'https://auth.example.com/api/auth/jwks',
+    });
   });
 });
 

@@ -18,7 +18,12 @@ function capturingLogger() {
   return { log: pino(stream), lines };
 }
 
-const message = passwordResetMessage({ to: 'ada@example.com', name: 'Ada <script>', url: 'http://localhost:3000/reset-password?token=abc&x=1', validForSeconds: 3600 });
+const message = passwordResetMessage({
+  to: 'ada@example.com',
+  name: 'Ada <script>',
+  url: 'http://localhost:3000/reset-password?token=abc&x=1',
+  validForSeconds: 3600,
+});
 
 describe('mailer', () => {
   let smtp: SmtpReceiver;

@@ -30,7 +30,11 @@ describe('the sid claim', () => {
     expect(await verify(await sign({ sid: 'session-1' }))).toMatchObject({ id: 'user-1', email: 'ada@example.com', name: 'Ada', sessionId: 'session-1' });
   });
 
-  it.each([['no sid', {}], ['an empty sid', { sid: '' }], ['a numeric sid', { sid: 42 }]])('refuses a token with %s as UNAUTHENTICATED', async (_name, claims) => {
+  it.each([
+    ['no sid', {}],
+    ['an empty sid', { sid: '' }],
+    ['a numeric sid', { sid: 42 }],
+  ])('refuses a token with %s as UNAUTHENTICATED', async (_name, claims) => {
     const { verify, sign } = await setUp();
     const error = await verify(await sign(claims)).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(GraphQLError);
@@ -55,7 +59,7 @@ describe('session liveness', () => {
     expect(reads).toBe(2);
   });
 
-  it("refuses a session that expired or belongs to another user", async () => {
+  it('refuses a session that expired or belongs to another user', async () => {
     const expired = createViewerLiveness({ findSession: async () => ({ userId: 'user-1', expiresAt: new Date(Date.now() - 1) }) });
     expect(await expired.isAlive(viewer)).toBe(false);
     const foreign = createViewerLiveness({ findSession: async () => ({ userId: 'user-2', expiresAt: new Date(Date.now() + 60_000) }) });

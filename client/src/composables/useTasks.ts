@@ -5,13 +5,7 @@ import type { CreateTaskInput, TaskFieldsFragment, TaskFilter, TaskOrder, TaskSt
 import { SessionEndedError } from '../lib/accessToken';
 import { isAuthError } from '../lib/graphqlClient';
 import { OPTIMISTIC_ID_PREFIX } from '../lib/taskCache';
-import {
-  CreateTaskMutation,
-  DeleteTaskMutation,
-  TaskListQuery,
-  ToggleTaskMutation,
-  UpdateTaskMutation,
-} from '../lib/taskDocuments';
+import { CreateTaskMutation, DeleteTaskMutation, TaskListQuery, ToggleTaskMutation, UpdateTaskMutation } from '../lib/taskDocuments';
 import { useNotices } from './useNotices';
 
 export type Task = TaskFieldsFragment;

@@ -14,7 +14,13 @@ const BY_DUE_DATE: ListVariables = { ...NEWEST, orderBy: { field: 'DUE_DATE', di
 const BY_PRIORITY: ListVariables = { ...NEWEST, orderBy: { field: 'PRIORITY', direction: 'DESC' } };
 const SEARCH_MILK: ListVariables = { ...NEWEST, filter: { status: 'ALL', search: 'milk' } };
 
-function setup(tasks = [makeTask({ title: 'Buy milk', dueDate: '2025-03-10' }), makeTask({ title: 'Write report', priority: 'HIGH' }), makeTask({ title: 'Call Bob', dueDate: '2025-03-01', completed: true })]) {
+function setup(
+  tasks = [
+    makeTask({ title: 'Buy milk', dueDate: '2025-03-10' }),
+    makeTask({ title: 'Write report', priority: 'HIGH' }),
+    makeTask({ title: 'Call Bob', dueDate: '2025-03-01', completed: true }),
+  ],
+) {
   const api = createFakeTaskApi(tasks);
   const client = createGraphQLClient({ tokens: fakeTokenStore(), onSessionEnded: () => {}, fetch: api.fetch, url: 'http://localhost/graphql' });
   return { api, client, tasks: api.tasks };

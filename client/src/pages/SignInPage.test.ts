@@ -14,7 +14,13 @@ const fakeAuth = authClient as unknown as FakeAuthClient;
 
 async function renderSignIn(path = '/sign-in') {
   const { wrapper, router } = await mountAt(path, { signIn: SignInPage });
-  const input = (label: string) => wrapper.get(`#${wrapper.findAll('label').find((node) => node.text() === label)!.attributes('for')}`);
+  const input = (label: string) =>
+    wrapper.get(
+      `#${wrapper
+        .findAll('label')
+        .find((node) => node.text() === label)!
+        .attributes('for')}`,
+    );
   async function signIn(email: string, password: string) {
     await input('Email').setValue(email);
     await input('Password').setValue(password);
@@ -39,7 +45,10 @@ describe('sign-in page', () => {
   });
 
   it('answers wrong credentials with one message that names no field, and clears the password', async () => {
-    fakeAuth.signIn.email.mockResolvedValueOnce({ data: null, error: { status: 401, code: 'INVALID_EMAIL_OR_PASSWORD', message: 'Invalid email or password' } });
+    fakeAuth.signIn.email.mockResolvedValueOnce({
+      data: null,
+      error: { status: 401, code: 'INVALID_EMAIL_OR_PASSWORD', message: 'Invalid email or password' },
+    });
     const { wrapper, input, signIn, router } = await renderSignIn();
     await signIn('ada@example.com', 'not my password');
     expect(wrapper.get('[role="alert"]').text()).toBe('Incorrect email or password.');

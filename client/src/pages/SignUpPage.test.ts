@@ -15,7 +15,13 @@ const STRONG_PASSWORD = 'violet tractor harbour sings';
 
 async function renderSignUp(path = '/sign-up') {
   const { wrapper, router } = await mountAt(path, { signUp: SignUpPage });
-  const input = (label: string) => wrapper.get(`#${wrapper.findAll('label').find((node) => node.text() === label)!.attributes('for')}`);
+  const input = (label: string) =>
+    wrapper.get(
+      `#${wrapper
+        .findAll('label')
+        .find((node) => node.text() === label)!
+        .attributes('for')}`,
+    );
   return { wrapper, router, input };
 }
 
@@ -74,7 +80,10 @@ describe('sign-up page', () => {
   });
 
   it('shows the server refusal (existing account) in an alert', async () => {
-    fakeAuth.signUp.email.mockResolvedValueOnce({ data: null, error: { status: 422, code: 'USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL', message: 'User already exists. Use another email.' } });
+    fakeAuth.signUp.email.mockResolvedValueOnce({
+      data: null,
+      error: { status: 422, code: 'USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL', message: 'User already exists. Use another email.' },
+    });
     const { wrapper, input, router } = await renderSignUp();
     await input('Name').setValue('Ada Lovelace');
     await input('Email').setValue('ada@example.com');

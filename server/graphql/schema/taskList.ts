@@ -68,15 +68,13 @@ const pageSize = z.number().int().min(0).max(MAX_PAGE_SIZE, `must be at most ${M
  * combination, a page size beyond the maximum (refused, not clamped) or a cursor that was not
  * handed out is BAD_USER_INPUT naming the argument, before any resolver runs.
  */
-export const taskListArgsRule = z
-  .looseObject({ first: pageSize, last: pageSize, after: cursorArg, before: cursorArg })
-  .superRefine((args, context) => {
-    const refuse = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
-    if (args.first != null && args.last != null) refuse('last', 'cannot be combined with first');
-    if (args.after != null && args.before != null) refuse('before', 'cannot be combined with after');
-    if (args.first != null && args.before != null) refuse('before', 'cannot be combined with first (use last with before)');
-    if (args.last != null && args.after != null) refuse('after', 'cannot be combined with last (use first with after)');
-  });
+export const taskListArgsRule = z.looseObject({ first: pageSize, last: pageSize, after: cursorArg, before: cursorArg }).superRefine((args, context) => {
+  const refuse = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
+  if (args.first != null && args.last != null) refuse('last', 'cannot be combined with first');
+  if (args.after != null && args.before != null) refuse('before', 'cannot be combined with after');
+  if (args.first != null && args.before != null) refuse('before', 'cannot be combined with first (use last with before)');
+  if (args.last != null && args.after != null) refuse('after', 'cannot be combined with last (use first with after)');
+});
 
 const LIKE_SPECIAL = /[%_\\]/g;
 const SQLITE_LIKE_WILDCARD = /[%_]/;
@@ -107,9 +105,7 @@ export function taskListWhere(userId: string, filter: TaskListArgs['filter'], ct
   if (search) {
     // SQLite's LIKE is case-insensitive for ASCII already; PostgreSQL needs ILIKE.
     const contains =
-      ctx.databaseProvider === 'postgresql'
-        ? { contains: search.replace(LIKE_SPECIAL, '\\$&'), mode: 'insensitive' as const }
-        : { contains: search };
+      ctx.databaseProvider === 'postgresql' ? { contains: search.replace(LIKE_SPECIAL, '\\$&'), mode: 'insensitive' as const } : { contains: search };
     where.OR = [{ title: contains }, { description: contains }];
   }
   return where;
@@ -125,9 +121,7 @@ function sqliteFilterSql(userId: string, filter: TaskListArgs['filter']): Prisma
   if (filter?.dueAfter) conditions.push(Prisma.sql`"dueDate" >= ${filter.dueAfter}`);
   const search = filter?.search?.trim();
   if (search) {
-    conditions.push(
-      Prisma.sql`(instr(lower("title"), lower(${search})) > 0 OR instr(lower(coalesce("description", '')), lower(${search})) > 0)`,
-    );
+    conditions.push(Prisma.sql`(instr(lower("title"), lower(${search})) > 0 OR instr(lower(coalesce("description", '')), lower(${search})) > 0)`);
   }
   return Prisma.join(conditions, ' AND ');
 }
@@ -173,8 +167,7 @@ async function sqliteLiteralSearchPage(
 export function taskOrderBy(order: TaskListArgs['orderBy']): Prisma.TaskOrderByWithRelationInput[] {
   const field = order?.field ?? 'createdAt';
   const direction = order?.direction ?? 'desc';
-  const primary: Prisma.TaskOrderByWithRelationInput =
-    field === 'dueDate' ? { dueDate: { sort: direction, nulls: 'last' } } : { [field]: direction };
+  const primary: Prisma.TaskOrderByWithRelationInput = field === 'dueDate' ? { dueDate: { sort: direction, nulls: 'last' } } : { [field]: direction };
   // The unique id breaks ties, which keeps cursors stable when many rows share a sort value.
   return field === 'createdAt' ? [primary, { id: direction }] : [primary, { createdAt: 'desc' }, { id: 'desc' }];
 }
@@ -194,12 +187,7 @@ async function assertViewerOwnsCursor(ctx: TaskDatabase, userId: string, args: C
 }
 
 /** One page of a user's tasks; `query` carries the prisma plugin's select, cursor and take. */
-export async function findTaskPage(
-  ctx: TaskDatabase,
-  userId: string,
-  query: Omit<Prisma.TaskFindManyArgs, 'where' | 'orderBy'>,
-  args: ConnectionArgs,
-) {
+export async function findTaskPage(ctx: TaskDatabase, userId: string, query: Omit<Prisma.TaskFindManyArgs, 'where' | 'orderBy'>, args: ConnectionArgs) {
   await assertViewerOwnsCursor(ctx, userId, args);
   const orderBy = taskOrderBy(args.orderBy);
   if (usesSqliteLiteralSearch(ctx, args.filter)) {

@@ -35,7 +35,10 @@ export async function visible(locator: Locator, timeout = 20_000) {
     mkdirSync(failureDir, { recursive: true });
     const screenshot = join(failureDir, `${Date.now()}.png`);
     await page.screenshot({ path: screenshot, fullPage: true }).catch(() => {});
-    const shown = await page.locator('body').innerText().catch(() => '(page closed)');
+    const shown = await page
+      .locator('body')
+      .innerText()
+      .catch(() => '(page closed)');
     throw new Error(`${(error as Error).message}\nThe page (${page.url()}) showed:\n${shown}\nScreenshot: ${screenshot}`, { cause: error });
   }
 }
@@ -163,9 +166,7 @@ export async function saveScreenshot(page: Page, name: string, { fullPage = true
  */
 export async function shutDown(browser: Browser | undefined, server: RunningServer | undefined) {
   if (server && (server.process.exitCode !== null || server.process.signalCode !== null)) {
-    console.error(
-      `[e2e] the server stopped during the tests (exit ${server.process.exitCode}, signal ${server.process.signalCode}):\n${server.output()}`,
-    );
+    console.error(`[e2e] the server stopped during the tests (exit ${server.process.exitCode}, signal ${server.process.signalCode}):\n${server.output()}`);
   }
   await browser?.close();
   await server?.stop();
