@@ -18,7 +18,7 @@ AggregatorRegistry.setRegistries([metricsRegistry]);
 // prom-client installs a worker's answer to the primary's metrics requests in this constructor.
 if (cluster.isWorker) new AggregatorRegistry();
 
-/** The web app's operations (client/src/lib/taskDocuments.ts; a test keeps the two in step) and GraphiQL's. */
+/** The web app's operations (client/src/lib/taskDocuments.ts and exportDocuments.ts; a test keeps them in step) and GraphiQL's. */
 export const KNOWN_OPERATIONS = new Set([
   'TaskList',
   'TaskListTotalCount',
@@ -26,6 +26,9 @@ export const KNOWN_OPERATIONS = new Set([
   'UpdateTask',
   'ToggleTask',
   'DeleteTask',
+  'TaskEvents',
+  'ExportTasks',
+  'TaskCount',
   'MyTasks',
   'IntrospectionQuery',
 ]);

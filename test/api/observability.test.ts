@@ -164,8 +164,8 @@ describe('request log and metrics', () => {
     for (const sample of after) for (const name of Object.keys(sample.labels)) expect(['userId', 'email', 'user', 'token', 'url', 'path']).not.toContain(name);
   });
 
-  it('knows every operation of the web app by name (client/src/lib/taskDocuments.ts)', () => {
-    const documents = readFileSync(join(repoRoot, 'client/src/lib/taskDocuments.ts'), 'utf8');
+  it('knows every operation of the web app by name (client/src/lib/*Documents.ts)', () => {
+    const documents = ['taskDocuments.ts', 'exportDocuments.ts'].map((file) => readFileSync(join(repoRoot, 'client/src/lib', file), 'utf8')).join('\n');
     const operations = [...documents.matchAll(/\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/g)].map((match) => match[1]!);
     expect(operations.length).toBeGreaterThan(0);
     for (const name of operations) expect(KNOWN_OPERATIONS.has(name), `${name} is missing from KNOWN_OPERATIONS`).toBe(true);
