@@ -50,3 +50,6 @@ export const taskNotFoundError = (id: string) => apiError('NOT_FOUND', `No task 
 
 export const serviceUnavailableError = (what = 'The database') =>
   apiError('SERVICE_UNAVAILABLE', `${what} is unavailable right now; retry shortly.`, { headers: { 'Retry-After': '1' } });
+
+/** A valid JWT whose account (or session) is gone: refused like any token that no longer works. */
+export const accountGoneError = () => invalidTokenError('the account no longer exists');

@@ -1,6 +1,6 @@
 import { createId } from '@paralleldrive/cuid2';
 import { builder, MUTATION_COMPLEXITY, ownTaskScopes, viewerOf, type AuthenticatedContext } from '../builder.js';
-import { apiError, missingTokenError, taskNotFoundError } from '../errors.js';
+import { accountGoneError, apiError, taskNotFoundError } from '../errors.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import { TaskPriority } from './enums.js';
 import { publishTaskChange } from './taskEvents.js';
@@ -123,10 +123,10 @@ builder.mutationFields((t) => ({
         outcome = await insertTaskWithinQuota(ctx, id, input);
       } catch (error) {
         // The account was deleted after the viewer check (or within its cache window).
-        if (isForeignKeyViolation(error)) throw missingTokenError();
+        if (isForeignKeyViolation(error)) throw accountGoneError();
         throw error;
       }
-      if (outcome === 'no-owner') throw missingTokenError();
+      if (outcome === 'no-owner') throw accountGoneError();
       if (outcome === 'quota') {
         throw apiError('TASK_LIMIT_REACHED', `You have reached the limit of ${ctx.limits.maxTasksPerUser} tasks: delete some to add more.`);
       }

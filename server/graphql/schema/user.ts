@@ -1,5 +1,5 @@
 import { builder } from '../builder.js';
-import { missingTokenError } from '../errors.js';
+import { accountGoneError } from '../errors.js';
 import { TaskConnection } from './task.js';
 import { countTasks, findTaskPage, taskListArgs, taskListArgsRule, taskListComplexity } from './taskList.js';
 
@@ -33,7 +33,7 @@ builder.queryFields((t) => ({
     resolve: async (query, _root, _args, ctx) => {
       const user = await ctx.db.user.findUnique({ ...query, where: { id: ctx.viewer.id } });
       // Deleted within the viewer-liveness cache window (server/tokens/viewerLiveness.ts).
-      if (!user) throw missingTokenError();
+      if (!user) throw accountGoneError();
       return user;
     },
   }),
@@ -44,7 +44,7 @@ builder.queryFields((t) => ({
     authScopes: (_root, args) => ({ $all: { authenticated: true, self: args.id } }),
     resolve: async (query, _root, args, ctx) => {
       const user = await ctx.db.user.findUnique({ ...query, where: { id: args.id } });
-      if (!user) throw missingTokenError();
+      if (!user) throw accountGoneError();
       return user;
     },
   }),
