@@ -42,7 +42,7 @@ describe('npm run admin (server/scripts/admin.ts) against the running server’s
 
     const result = await admin(['users', 'reset-password', user.email], `${NEW_PASSWORD}\n`);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/password set .* 1 session\(s\) ended[\s\S]*needs the mail feature/);
+    expect(result.stdout).toMatch(/password set .* 1 session\(s\) ended[\s\S]*Forgot password/);
     expect((await api.mintJwt(user.sessionToken)).status).toBe(401);
     expect((await api.signIn({ email: user.email, password: user.password })).status).toBe(401);
     expect((await api.signIn({ email: user.email, password: NEW_PASSWORD })).status).toBe(200);
