@@ -18,14 +18,27 @@ const UNAVAILABLE_ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionCl
 const UNAVAILABLE_SYSTEM_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', '57P01', '57P03']);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
-    const candidate = current as { name?: string; code?: unknown; cause?: unknown; kind?: unknown; message?: unknown };
+  // Breadth-first through the error's causes and, for Prisma's raw-query errors (P2010), the
+  // driver adapter's error kept in `meta`: a bounded walk, whatever the error holds.
+  const queue: unknown[] = [error];
+  for (let visited = 0; queue.length > 0 && visited < 12; visited++) {
+    const current = queue.shift();
+    if (!current || typeof current !== 'object') continue;
+    const candidate = current as {
+      name?: string;
+      code?: unknown;
+      cause?: unknown;
+      kind?: unknown;
+      message?: unknown;
+      meta?: unknown;
+      driverAdapterError?: unknown;
+    };
     if (candidate.name === 'PrismaClientInitializationError') return true;
     if (typeof candidate.code === 'string' && (UNAVAILABLE_PRISMA_CODES.has(candidate.code) || UNAVAILABLE_SYSTEM_CODES.has(candidate.code))) return true;
     if (typeof candidate.kind === 'string' && UNAVAILABLE_ADAPTER_KINDS.has(candidate.kind)) return true;
     if (typeof candidate.message === 'string' && /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(candidate.message))
       return true;
-    current = candidate.cause;
+    queue.push(candidate.cause, candidate.meta, candidate.driverAdapterError);
   }
   return false;
 }
