@@ -9,14 +9,7 @@ export const ExportTasksQuery = graphql(`
     tasks(first: $first, after: $after, orderBy: { field: CREATED_AT, direction: ASC }) {
       edges {
         node {
-          id
-          title
-          description
-          completed
-          priority
-          dueDate
-          createdAt
-          updatedAt
+          ...TaskFields
         }
       }
       pageInfo {
