@@ -1,6 +1,7 @@
 import { Client, fetchExchange, type CombinedError } from '@urql/core';
 import { authExchange } from '@urql/exchange-auth';
 import { SessionEndedError, type AccessTokenStore } from './accessToken';
+import { liveEventOrderExchange } from './liveEventOrder';
 import { taskCacheExchange } from './taskCache';
 
 export interface GraphQLClientOptions {
@@ -31,6 +32,7 @@ export function createGraphQLClient({ tokens, onSessionEnded, url = '/graphql', 
     ...(fetch ? { fetch } : {}),
     exchanges: [
       taskCacheExchange(),
+      liveEventOrderExchange,
       authExchange(async (utilities) => ({
         addAuthToOperation(operation) {
           const token = tokens.token;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { TaskListQueryVariables } from '../gql/graphql';
 import { createFakeTaskApi, fakeTokenStore, makeTask, type FakeTaskApi } from '../testing/fakeTaskApi';
 import { createGraphQLClient } from './graphqlClient';
-import { CreateTaskMutation, DeleteTaskMutation, TaskListQuery, ToggleTaskMutation, UpdateTaskMutation } from './taskDocuments';
+import { CreateTaskMutation, DeleteTaskMutation, TaskEventsSubscription, TaskListQuery, ToggleTaskMutation, UpdateTaskMutation } from './taskDocuments';
 
 type ListVariables = TaskListQueryVariables;
 
@@ -153,4 +153,44 @@ describe('Graphcache keeps every cached list right after a change', () => {
     expect(api.requestsFor('TaskList').length).toBe(requestsBefore + 1);
     expect(reloaded).toEqual(await serverList(api, completedFirstPage));
   });
+
+  it("counts this tab's own changes once when the live stream's echo arrives before the answer", async () => {
+    const { api, client, tasks } = setup();
+    for (const list of [NEWEST, ACTIVE, COMPLETED]) await load(client, list);
+    const stream = client.subscription(TaskEventsSubscription, {}).subscribe(() => {});
+    await until(() => api.openStreams() === 1);
+    api.echoChanges();
+    const writeReport = tasks.find((task) => task.title === 'Write report')!;
+    const buyMilk = tasks.find((task) => task.title === 'Buy milk')!;
+
+    // The server publishes each change, the stream delivers it, and only then does the answer come.
+    const changes = {
+      CreateTask: () => client.mutation(CreateTaskMutation, { input: { title: 'Milk the cow' } }).toPromise(),
+      ToggleTask: () => client.mutation(ToggleTaskMutation, { id: writeReport.id }).toPromise(),
+      DeleteTask: () => client.mutation(DeleteTaskMutation, { id: buyMilk.id }).toPromise(),
+    };
+    for (const [operationName, change] of Object.entries(changes)) {
+      const release = api.holdAnswer(operationName);
+      const answered = change();
+      await until(() => api.requestsFor(operationName).length > 0);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the echo reaches the client first
+      release();
+      expect((await answered).error).toBeUndefined();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    expect(cachedList(client, NEWEST)).toEqual({ titles: ['Milk the cow', 'Call Bob', 'Write report'], totalCount: 3 });
+    expect(cachedList(client, ACTIVE)).toEqual({ titles: ['Milk the cow'], totalCount: 1 });
+    expect(cachedList(client, COMPLETED)).toEqual({ titles: ['Call Bob', 'Write report'], totalCount: 2 });
+    for (const list of [NEWEST, ACTIVE, COMPLETED]) expect(cachedList(client, list)).toEqual(await serverList(api, list));
+    stream.unsubscribe();
+  });
 });
+
+async function until(condition: () => boolean, timeoutMs = 2000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -5,6 +5,7 @@ import { createAccessTokenStore, type AccessTokenStore } from '../lib/accessToke
 import { compareTasks, matchesFilter } from '../lib/taskLists';
 
 export type FakeTask = TaskFieldsFragment;
+type TaskEventKind = 'CREATED' | 'UPDATED' | 'DELETED';
 
 export interface RecordedRequest {
   operationName: string;
@@ -68,7 +69,9 @@ export function createFakeTaskApi(initialTasks: FakeTask[] = []) {
   const requests: RecordedRequest[] = [];
   const failures = new Map<string, Failure>();
   const holds = new Map<string, Promise<void>>();
+  const answerHolds = new Map<string, Promise<void>>();
   let unauthorizedResponses = 0;
+  let echoChanges = false;
   // Live streams (the TaskEvents subscription over SSE), kept apart from `requests`.
   const streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
   const streamRequests: RecordedRequest[] = [];
@@ -96,6 +99,30 @@ export function createFakeTaskApi(initialTasks: FakeTask[] = []) {
       controller.error(new DOMException('aborted', 'AbortError'));
     });
     return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+  }
+
+  function broadcast(kind: TaskEventKind, task: FakeTask) {
+    const payload = {
+      data: {
+        taskEvents: {
+          __typename: 'TaskEvent',
+          kind,
+          taskId: task.id,
+          at: new Date().toISOString(),
+          task: kind === 'DELETED' ? null : { __typename: 'Task', ...task },
+        },
+      },
+    };
+    for (const controller of streams) controller.enqueue(encoder.encode(`event: next\ndata: ${JSON.stringify(payload)}\n\n`));
+  }
+
+  /** The event the real server publishes for a mutation's change (before it answers). */
+  function echoOf(operationName: string, data: Record<string, unknown>): [TaskEventKind, FakeTask] | null {
+    const kind = ({ CreateTask: 'CREATED', ToggleTask: 'UPDATED', UpdateTask: 'UPDATED', DeleteTask: 'DELETED' } as const)[operationName];
+    if (!kind) return null;
+    const changed = Object.values(data)[0];
+    if (kind === 'DELETED') return [kind, { ...makeTask(), id: String(changed) }];
+    return [kind, changed as FakeTask];
   }
 
   function list(variables: Record<string, unknown>) {
@@ -192,12 +219,18 @@ export function createFakeTaskApi(initialTasks: FakeTask[] = []) {
       failures.delete(operationName);
       return json({ data: null, errors: [{ message: failure.message, extensions: { code: failure.code } }] }, failure.status);
     }
+    let data: Record<string, unknown>;
     try {
-      return json({ data: execute(operationName, variables) });
+      data = execute(operationName, variables);
     } catch (error) {
       const { code = 'INTERNAL', status = 500, message } = error as Error & { code?: string; status?: number };
       return json({ data: null, errors: [{ message, extensions: { code } }] }, status);
     }
+    const echo = echoChanges ? echoOf(operationName, data) : null;
+    if (echo) broadcast(...echo);
+    const answerHold = answerHolds.get(operationName);
+    if (answerHold) await answerHold;
+    return json({ data });
   };
 
   return {
@@ -217,6 +250,19 @@ export function createFakeTaskApi(initialTasks: FakeTask[] = []) {
         release();
       };
     },
+    /** Changes are done, then their answer waits until the returned function is called. */
+    holdAnswer(operationName: string): () => void {
+      let release!: () => void;
+      answerHolds.set(operationName, new Promise<void>((resolve) => (release = resolve)));
+      return () => {
+        answerHolds.delete(operationName);
+        release();
+      };
+    },
+    /** From now on every change is also sent on the open streams before it is answered, as the real server does. */
+    echoChanges() {
+      echoChanges = true;
+    },
     /** The next n requests answer 401 as if the JWT had expired. */
     rejectTokens(count = 1) {
       unauthorizedResponses = count;
@@ -225,23 +271,12 @@ export function createFakeTaskApi(initialTasks: FakeTask[] = []) {
     streamRequests,
     openStreams: () => streams.size,
     /** Sends a task event on every open stream, as the server would after a change elsewhere. */
-    emitTaskEvent(kind: 'CREATED' | 'UPDATED' | 'DELETED', task: FakeTask) {
+    emitTaskEvent(kind: TaskEventKind, task: FakeTask) {
       const index = tasks.findIndex((candidate) => candidate.id === task.id);
       if (kind === 'CREATED') tasks.push({ ...task });
       else if (index !== -1 && kind === 'DELETED') tasks.splice(index, 1);
       else if (index !== -1) tasks[index] = { ...task };
-      const payload = {
-        data: {
-          taskEvents: {
-            __typename: 'TaskEvent',
-            kind,
-            taskId: task.id,
-            at: new Date().toISOString(),
-            task: kind === 'DELETED' ? null : { __typename: 'Task', ...task },
-          },
-        },
-      };
-      for (const controller of streams) controller.enqueue(encoder.encode(`event: next\ndata: ${JSON.stringify(payload)}\n\n`));
+      broadcast(kind, task);
     },
     /** Ends every open stream (a server restart or network loss); the next `count` reconnects are refused. */
     dropStreams(refuseReconnects = 0) {
