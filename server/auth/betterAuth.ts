@@ -248,15 +248,21 @@ export function createAuth({
       onPasswordReset: async ({ user }) => logAuthEvent('reset.completed', { userId: user.id }),
     },
     user: {
-      // Password-confirmed (validateRequest); sessions, accounts and tasks go with the user (FK cascades).
+      // Password-confirmed (validateRequest). Better Auth deletes sessions, accounts and the user in
+      // three separate statements; here the whole account goes in one transaction first — the user
+      // row (sessions, accounts and tasks follow by FK cascade) and the rows keyed by the user id
+      // without a foreign key (unused reset tokens, the reset mail counter) — so a failure part-way
+      // leaves the account whole, never a user who cannot sign in. Better Auth's own deletes then find nothing.
       deleteUser: {
         enabled: true,
-        afterDelete: async (user) => {
-          // The rows keyed by the user id without a foreign key: unused reset tokens and the reset mail counter.
-          await db.verification.deleteMany({ where: { value: user.id, identifier: { startsWith: 'reset-password:' } } });
-          await db.rateLimit.deleteMany({ where: { key: passwordResetMailKey(user.id) } });
-          logAuthEvent('account.deleted', { userId: user.id });
+        beforeDelete: async (user) => {
+          await db.$transaction([
+            db.verification.deleteMany({ where: { value: user.id, identifier: { startsWith: 'reset-password:' } } }),
+            db.rateLimit.deleteMany({ where: { key: passwordResetMailKey(user.id) } }),
+            db.user.deleteMany({ where: { id: user.id } }),
+          ]);
         },
+        afterDelete: async (user) => logAuthEvent('account.deleted', { userId: user.id }),
       },
     },
     advanced: {

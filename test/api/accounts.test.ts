@@ -257,4 +257,37 @@ describe('account deletion', () => {
     expect(codesOf(write)).toEqual(['UNAUTHENTICATED']);
     expect(await db.task.count({ where: { userId: user.id } })).toBe(0);
   });
+
+  it('is one transaction: a deletion that fails part-way leaves the account whole, and it can still sign in', async () => {
+    const user = await api.createUser();
+    const created = await api.graphql('mutation { createTask(input: { title: "kept" }) { id } }', {}, { token: user.jwt });
+    expect(created.errors).toBeUndefined();
+    const before = await rowsOf(user.id);
+    // The database refuses to delete this one user row (a fault injected into the real database).
+    const postgres = databaseProviderOf(testDatabaseUrl(server.dataDir)) === 'postgresql';
+    const trigger = `refuse_delete_${user.id.replace(/\W/g, '')}`;
+    if (postgres) {
+      await db.$executeRawUnsafe(
+        `CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF OLD.id = '${user.id}' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN OLD; END $$`,
+      );
+      await db.$executeRawUnsafe(`CREATE TRIGGER ${trigger} BEFORE DELETE ON "user" FOR EACH ROW EXECUTE FUNCTION ${trigger}()`);
+    } else {
+      await db.$executeRawUnsafe(
+        `CREATE TRIGGER ${trigger} BEFORE DELETE ON "user" WHEN OLD.id = '${user.id}' BEGIN SELECT RAISE(ABORT, 'injected failure'); END`,
+      );
+    }
+    try {
+      const refused = await api.post('/api/auth/delete-user', { password: user.password }, bearer(user.sessionToken));
+      expect(refused.status).toBeGreaterThanOrEqual(400);
+      expect(await rowsOf(user.id)).toEqual(before);
+      const signedIn = await api.post('/api/auth/sign-in/email', { email: user.email, password: user.password });
+      expect(signedIn.status).toBe(200);
+    } finally {
+      await db.$executeRawUnsafe(`DROP TRIGGER ${trigger}${postgres ? ' ON "user"' : ''}`);
+      if (postgres) await db.$executeRawUnsafe(`DROP FUNCTION ${trigger}()`);
+    }
+    const deleted = await api.post('/api/auth/delete-user', { password: user.password }, bearer(user.sessionToken));
+    expect(deleted.status, await deleted.clone().text()).toBe(200);
+    expect(await rowsOf(user.id)).toMatchObject({ users: 0, sessions: 0, accounts: 0, tasks: 0 });
+  });
 });
