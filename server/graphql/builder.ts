@@ -21,6 +21,8 @@ export interface Context {
   clientIp: string;
   taskEvents: TaskEventBus;
   connection: ClientConnection;
+  /** Whether the viewer's session still exists now (cached for a few seconds); false without a viewer. */
+  isSessionAlive: () => Promise<boolean>;
 }
 
 /** The context of a field behind `authenticated` (`t.withAuth(...)`): the viewer is known. */

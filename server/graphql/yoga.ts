@@ -167,8 +167,10 @@ export function createGraphQLServer({
     context: async ({ request, req, res }) => {
       const ip = clientIp(req);
       try {
+        const viewer = await liveViewerFromRequest(request);
         return {
-          viewer: await liveViewerFromRequest(request),
+          viewer,
+          isSessionAlive: async () => viewer !== null && liveness.isAlive(viewer),
           db,
           databaseProvider,
           limits,

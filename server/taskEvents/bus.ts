@@ -17,6 +17,17 @@ export const MAX_QUEUED_CHANGES_WHILE_WRITABLE = 10_000;
 
 /** Yielded once when the stream's token expires; the GraphQL layer turns it into UNAUTHENTICATED. */
 export const TOKEN_EXPIRED = Symbol('token expired');
+/** Yielded once when the session the stream's token came from has ended (sign-out, revocation, deletion). */
+export const SESSION_ENDED = Symbol('session ended');
+
+export type StreamEnd = typeof TOKEN_EXPIRED | typeof SESSION_ENDED;
+
+/**
+ * How often every open stream asks whether its session still exists. The answer comes from the
+ * viewer-liveness cache (one database read per session per 4 s at most, whatever the interval),
+ * so a revoked session's stream ends within that cache window plus this interval.
+ */
+export const SESSION_CHECK_INTERVAL_MS = 500;
 
 /** The HTTP connection a stream is written to. */
 export interface ClientConnection {
@@ -32,13 +43,15 @@ export interface StreamOptions {
   /** Epoch milliseconds after which the stream must not carry anything more. */
   expiresAtMs: number;
   connection: ClientConnection;
+  /** Whether the session the stream's token was minted from still exists; asked every SESSION_CHECK_INTERVAL_MS. */
+  isSessionAlive?: () => Promise<boolean>;
 }
 
 export interface TaskEventBus {
   /** Call after the change has committed: delivers here and relays to every other process or node. */
   publish(change: Omit<TaskChange, 'at'>): void;
   /** The user's changes from now on; refused with TOO_MANY_SUBSCRIPTIONS past the limits. */
-  stream(options: StreamOptions): Promise<AsyncIterable<TaskChange | typeof TOKEN_EXPIRED>>;
+  stream(options: StreamOptions): Promise<AsyncIterable<TaskChange | StreamEnd>>;
   openStreams(): number;
   /** Completes every open stream (graceful shutdown): clients reconnect to another process and refetch. */
   endAllStreams(): void;
@@ -57,7 +70,24 @@ export function createTaskEventBus(limits: SubscriptionLimits, createRelay?: (de
   const relay = createRelay?.(deliverLocally);
   const perUser = new Map<string, number>();
   const stopFunctions = new Set<() => void>();
+  /** Each open stream's session check; one timer sweeps them all. */
+  const sessionChecks = new Set<() => Promise<void>>();
+  let sweepTimer: ReturnType<typeof setInterval> | undefined;
   let open = 0;
+
+  const watchSession = (check: () => Promise<void>): (() => void) => {
+    sessionChecks.add(check);
+    sweepTimer ??= setInterval(() => {
+      for (const sessionCheck of sessionChecks) void sessionCheck();
+    }, SESSION_CHECK_INTERVAL_MS).unref();
+    return () => {
+      sessionChecks.delete(check);
+      if (sessionChecks.size === 0 && sweepTimer) {
+        clearInterval(sweepTimer);
+        sweepTimer = undefined;
+      }
+    };
+  };
 
   const reserve = (userId: string): (() => void) => {
     const mine = perUser.get(userId) ?? 0;
@@ -82,7 +112,7 @@ export function createTaskEventBus(limits: SubscriptionLimits, createRelay?: (de
       deliverLocally(change);
       relay?.send(change);
     },
-    stream: async ({ userId, expiresAtMs, connection }) => {
+    stream: async ({ userId, expiresAtMs, connection, isSessionAlive }) => {
       const release = reserve(userId);
       try {
         await relay?.ready();
@@ -90,21 +120,38 @@ export function createTaskEventBus(limits: SubscriptionLimits, createRelay?: (de
         release();
         throw serviceUnavailableError('Live updates');
       }
-      return new Repeater<TaskChange | typeof TOKEN_EXPIRED>(async (push, stop) => {
+      return new Repeater<TaskChange | StreamEnd>(async (push, stop) => {
         const source = pubsub.subscribe('taskChanged', userId);
         let queued = 0;
-        const expiry = setTimeout(
-          () => {
-            void push(TOKEN_EXPIRED);
-            stop();
-          },
-          Math.max(0, expiresAtMs - Date.now()),
-        );
+        let ended = false;
+        const endWith = (reason: StreamEnd) => {
+          if (ended) return;
+          ended = true;
+          void push(reason);
+          stop();
+        };
+        const expiry = setTimeout(() => endWith(TOKEN_EXPIRED), Math.max(0, expiresAtMs - Date.now()));
+        let checking = false;
+        const unwatchSession = isSessionAlive
+          ? watchSession(async () => {
+              if (checking || ended) return;
+              checking = true;
+              try {
+                if (!(await isSessionAlive())) endWith(SESSION_ENDED);
+              } catch {
+                // The database is unreachable: the stream stays, and the next sweep asks again.
+              } finally {
+                checking = false;
+              }
+            })
+          : () => {};
         connection.onClose(() => stop());
         const end = () => stop();
         stopFunctions.add(end);
         void stop.then(() => {
+          ended = true;
           stopFunctions.delete(end);
+          unwatchSession();
           clearTimeout(expiry);
           release();
           void source.return?.();
@@ -127,6 +174,7 @@ export function createTaskEventBus(limits: SubscriptionLimits, createRelay?: (de
       for (const end of [...stopFunctions]) end();
     },
     close: async () => {
+      clearInterval(sweepTimer);
       await relay?.close();
     },
   };

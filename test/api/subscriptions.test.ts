@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, type TestUser } from '../support/client.js';
 import { startServer, type RunningServer } from '../support/server.js';
 import { subscribe, type SseStream } from '../support/sse.js';
+import { bearer, REVOCATION_BOUND_MS, signInSession } from './sessionHelpers.js';
 
 const CREATE = `mutation ($input: CreateTaskInput!) { createTask(input: $input) { id title } }`;
 const UPDATE = `mutation ($id: ID!, $input: UpdateTaskInput!) { updateTask(id: $id, input: $input) { id title } }`;
@@ -196,6 +197,32 @@ describe('Subscription.taskEvents over SSE', () => {
     // The first comment at once, then one per second.
     expect(stream.keepAlives.length).toBeGreaterThanOrEqual(3);
     expect(stream.messages).toEqual([]);
+  });
+});
+
+describe('a stream ends with its session', () => {
+  it('ends with UNAUTHENTICATED within 5 s of sign-out; a stream of the same user on another session carries on', async () => {
+    const user = await api.createUser();
+    const otherDevice = await signInSession(api, user.email, user.password);
+    const signedOutStream = await open(user);
+    const otherStream = await open(otherDevice.jwt);
+    expect([signedOutStream.status, otherStream.status]).toEqual([200, 200]);
+
+    const signedOut = await api.post('/api/auth/sign-out', {}, bearer(user.sessionToken));
+    const endedAt = Date.now();
+    expect(signedOut.status).toBe(200);
+    const [ended, complete] = await signedOutStream.take(2, REVOCATION_BOUND_MS + 2000);
+    const endedAfterMs = Date.now() - endedAt;
+    console.log(`[revocation] stream of a signed-out session ended ${endedAfterMs} ms after sign-out`);
+    expect(endedAfterMs).toBeLessThanOrEqual(REVOCATION_BOUND_MS);
+    expect(ended!.data!.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    expect(ended!.data!.errors![0]!.message).toMatch(/session has ended/);
+    expect(complete!.event).toBe('complete');
+    await signedOutStream.ended;
+
+    const id = await createTask({ ...user, jwt: otherDevice.jwt }, 'Still live elsewhere');
+    const [event] = await otherStream.take(1);
+    expect(event!.data!.data.taskEvents).toMatchObject({ kind: 'CREATED', taskId: id });
   });
 });
 

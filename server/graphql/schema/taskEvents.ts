@@ -1,6 +1,6 @@
 import { builder, type Context } from '../builder.js';
 import { invalidTokenError } from '../errors.js';
-import { TOKEN_EXPIRED } from '../../taskEvents/bus.js';
+import { SESSION_ENDED, TOKEN_EXPIRED, type StreamEnd } from '../../taskEvents/bus.js';
 import type { TaskChange } from '../../taskEvents/taskChange.js';
 
 export const TaskEventKind = builder.enumType('TaskEventKind', {
@@ -30,10 +30,17 @@ builder.subscriptionType({
       type: TaskEvent,
       description: "Changes to the viewer's tasks, from any client, as they happen.",
       subscribe: (_root, _args, ctx) =>
-        ctx.taskEvents.stream({ userId: ctx.viewer!.id, expiresAtMs: ctx.viewer!.tokenExpiresAtMs, connection: ctx.connection }),
-      resolve: (event: TaskChange | typeof TOKEN_EXPIRED) => {
-        // The stream's last event: the client renews its token and subscribes again.
+        ctx.taskEvents.stream({
+          userId: ctx.viewer!.id,
+          expiresAtMs: ctx.viewer!.tokenExpiresAtMs,
+          connection: ctx.connection,
+          isSessionAlive: ctx.isSessionAlive,
+        }),
+      resolve: (event: TaskChange | StreamEnd) => {
+        // The stream's last event: the client renews its token and subscribes again (or, when
+        // the session has ended, finds it cannot and signs out).
         if (event === TOKEN_EXPIRED) throw invalidTokenError('the token has expired');
+        if (event === SESSION_ENDED) throw invalidTokenError('the session has ended');
         return event;
       },
     }),
