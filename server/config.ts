@@ -77,6 +77,8 @@ export interface Config {
   tokenCacheSize: number;
   /** Log the SQL statements of each request (TASKFORT_SQL_STATS=1). */
   sqlStats: boolean;
+  /** Compile repeated documents with graphql-jit (GRAPHQL_JIT, default on). */
+  graphqlJit: boolean;
   mail: {
     smtpUrl: string | undefined;
     from: string;
@@ -150,6 +152,14 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     example: '',
     defaultText: '—',
     description: 'production enables secure cookies and refuses to start without BETTER_AUTH_SECRET.',
+  },
+  {
+    name: 'GRAPHQL_JIT',
+    section: SERVER,
+    example: '',
+    defaultText: 'on',
+    description:
+      'Compile each GraphQL document on its second execution with graphql-jit (faster; same resolvers, rules and limits). off runs every document on graphql-js.',
   },
   {
     name: 'CLIENT_DIST_DIR',
@@ -589,6 +599,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clientDistDir: resolve(repoRoot, read(env, 'CLIENT_DIST_DIR') ?? 'dist/client'),
     tokenCacheSize: integer(env, 'TOKEN_CACHE_SIZE', 10_000, { min: 0 }),
     sqlStats: onOff(env, 'TASKFORT_SQL_STATS', false),
+    graphqlJit: onOff(env, 'GRAPHQL_JIT', true),
     authSecret,
     mail: {
       smtpUrl: smtpUrl(read(env, 'SMTP_URL')),

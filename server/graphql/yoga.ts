@@ -18,6 +18,7 @@ import { createViewerLiveness } from '../tokens/viewerLiveness.js';
 import { invalidTokenError, serviceUnavailableError } from './errors.js';
 import { yogaLogger } from '../log.js';
 import { graphqlMetricsPlugin } from '../observability/metrics.js';
+import { jitExecutionPlugin } from './jit.js';
 import { currentRequestFacts, loggableOperationName, noteRequestUser } from '../observability/requestContext.js';
 
 export interface GraphQLServerOptions {
@@ -35,6 +36,8 @@ export interface GraphQLServerOptions {
   clientIp: ClientIpResolver;
   taskEvents: TaskEventBus;
   subscriptions: SubscriptionLimits;
+  /** Compile repeated documents with graphql-jit (see jit.ts). */
+  jit?: boolean;
 }
 
 /** The Node adapter passes the raw request as server context. */
@@ -118,6 +121,7 @@ export function createGraphQLServer({
   clientIp,
   taskEvents,
   subscriptions,
+  jit = true,
 }: GraphQLServerOptions) {
   const liveness = createViewerLiveness({
     findSession: (sessionId) => db.session.findUnique({ where: { id: sessionId }, select: { userId: true, expiresAt: true } }),
@@ -163,6 +167,7 @@ export function createGraphQLServer({
       recordRequestFacts,
       graphqlMetricsPlugin(),
       serverSentEventsPlugin({ keepAliveMs: subscriptions.keepAliveMs }),
+      ...(jit ? [jitExecutionPlugin()] : []),
     ],
     context: async ({ request, req, res }) => {
       const ip = clientIp(req);

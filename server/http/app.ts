@@ -164,6 +164,7 @@ export function createApp({ config, db }: AppOptions): App {
         graphiqlAssets: loadGraphiQLAssets(),
         taskEvents,
         subscriptions: config.subscriptions,
+        jit: config.graphqlJit,
         // Minting here counts against the same per-IP /token limit and logs the same event as /api/auth/token.
         tokenForGraphiQL: async (request, ip) => {
           const cookie = request.headers.get('cookie');
