@@ -19,6 +19,11 @@ for (const { project, missing, enable } of unavailableProjects()) {
 const postgresAvailable = !unavailable.has('server-postgres');
 const chromiumAvailable = !unavailable.has('e2e');
 
+// Tests of behaviour under load that the test itself generates: they run after every other
+// project has finished (groupOrder), one file at a time, so other suites' load does not starve
+// the server they measure (e.g. SIGTERM under a burst of requests).
+const quietTests = ['test/security/shutdown.test.ts'];
+
 // Every API test server starts on a copy of one database migrated per run (not per server).
 const templateDatabase = 'test/support/template.globalSetup.ts';
 
@@ -43,9 +48,22 @@ export default defineConfig({
           name: 'server',
           environment: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'test/postgres/**', 'test/unit/**'],
+          exclude: ['test/e2e/**', 'test/postgres/**', 'test/unit/**', ...quietTests],
           globalSetup: [templateDatabase],
           // Some tests start servers of their own; on a busy 2-core machine one start can take a minute.
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        resolve: serverAlias,
+        test: {
+          name: 'server-quiet',
+          environment: 'node',
+          include: quietTests,
+          globalSetup: [templateDatabase],
+          sequence: { groupOrder: 1 },
+          fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },
