@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, type TestUser } from '../support/client.js';
+import { useServer } from '../support/fixtures.js';
 import { startServer, type RunningServer } from '../support/server.js';
 import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp.js';
 import {
@@ -57,15 +58,7 @@ async function createTasks(api: ApiClient, user: TestUser, count: number) {
 }
 
 describe('the account page', () => {
-  let server: RunningServer;
-  let api: ApiClient;
-
-  beforeAll(async () => {
-    server = await startServer();
-    api = new ApiClient(server.url);
-  });
-
-  afterAll(() => server?.stop());
+  const { server, api } = useServer();
 
   it('changes the name (the header follows at once and it survives a reload)', async () => {
     const user = await api.createUser({ name: 'Ada Lovelace', password: STRONG_PASSWORD });
@@ -282,15 +275,7 @@ describe('password recovery by mail', () => {
 });
 
 describe('deleting the account', () => {
-  let server: RunningServer;
-  let api: ApiClient;
-
-  beforeAll(async () => {
-    server = await startServer();
-    api = new ApiClient(server.url);
-  });
-
-  afterAll(() => server?.stop());
+  const { server, api } = useServer();
 
   it('asks for the password, names what goes, deletes, and lands on the goodbye page', async () => {
     const user = await api.createUser({ password: STRONG_PASSWORD });

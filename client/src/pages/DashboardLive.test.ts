@@ -1,23 +1,13 @@
-import urql from '@urql/vue';
 import { type VueWrapper } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { reconnectDelay } from '../composables/useLiveTaskUpdates';
-import { createGraphQLClient } from '../lib/graphqlClient';
-import { createFakeTaskApi, fakeTokenStore, makeTask, type FakeTask } from '../testing/fakeTaskApi';
-import { mountAt } from '../testing/mountWithRouter';
-import DashboardPage from './DashboardPage.vue';
+import { makeTask } from '../testing/fakeTaskApi';
+import { renderDashboard } from '../testing/renderDashboard';
 
 vi.mock('../lib/authClient', async () => {
   const { createFakeAuthClient } = await import('../testing/fakeAuthClient');
   return { authClient: createFakeAuthClient() };
 });
-
-async function renderDashboard(tasks: FakeTask[] = [], path = '/') {
-  const api = createFakeTaskApi(tasks);
-  const client = createGraphQLClient({ tokens: fakeTokenStore(), onSessionEnded: () => {}, fetch: api.fetch, url: 'http://localhost/graphql' });
-  const { wrapper } = await mountAt(path, { dashboard: DashboardPage }, [[urql, client]]);
-  return { wrapper, api };
-}
 
 const until = (check: () => void, timeout = 3000) => vi.waitFor(check, { timeout, interval: 10 });
 const titles = (wrapper: VueWrapper) => wrapper.findAll('ul.task-list > li').map((item) => item.get('label').text());

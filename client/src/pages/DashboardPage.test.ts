@@ -1,22 +1,12 @@
-import urql from '@urql/vue';
 import { flushPromises, type DOMWrapper, type VueWrapper } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createGraphQLClient } from '../lib/graphqlClient';
-import { createFakeTaskApi, fakeTokenStore, makeTask, type FakeTask } from '../testing/fakeTaskApi';
-import { mountAt } from '../testing/mountWithRouter';
-import DashboardPage from './DashboardPage.vue';
+import { makeTask } from '../testing/fakeTaskApi';
+import { renderDashboard } from '../testing/renderDashboard';
 
 vi.mock('../lib/authClient', async () => {
   const { createFakeAuthClient } = await import('../testing/fakeAuthClient');
   return { authClient: createFakeAuthClient() };
 });
-
-async function renderDashboard(tasks: FakeTask[] = [], path = '/') {
-  const api = createFakeTaskApi(tasks);
-  const client = createGraphQLClient({ tokens: fakeTokenStore(), onSessionEnded: () => {}, fetch: api.fetch, url: 'http://localhost/graphql' });
-  const { wrapper, router } = await mountAt(path, { dashboard: DashboardPage }, [[urql, client]]);
-  return { wrapper, router, api };
-}
 
 const until = (check: () => void) => vi.waitFor(check, { timeout: 3000, interval: 10 });
 const items = (wrapper: VueWrapper) => wrapper.findAll('ul.task-list > li');
@@ -74,8 +64,7 @@ describe('dashboard task list', () => {
     wrapper.unmount();
     document.body.innerHTML = '';
     api.refuseNext('TaskList', { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.', status: 500 });
-    const client = createGraphQLClient({ tokens: fakeTokenStore(), onSessionEnded: () => {}, fetch: api.fetch, url: 'http://localhost/graphql' });
-    const { wrapper: failing } = await mountAt('/', { dashboard: DashboardPage }, [[urql, client]]);
+    const { wrapper: failing } = await renderDashboard([], '/', api);
     await until(() => expect(failing.text()).toContain('Could not load your tasks.'));
     expect(alerts()[0]).toContain('Could not load your tasks.');
     await buttonNamed(failing, 'Try again').trigger('click');

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useAuth } from '../composables/useAuth';
 import { authClient } from '../lib/authClient';
 import { ADA, type FakeAuthClient } from '../testing/fakeAuthClient';
-import { mountAt } from '../testing/mountWithRouter';
+import { fieldLabelled, mountAt } from '../testing/mountWithRouter';
 import SignInPage from './SignInPage.vue';
 
 vi.mock('../lib/authClient', async () => {
@@ -14,13 +14,7 @@ const fakeAuth = authClient as unknown as FakeAuthClient;
 
 async function renderSignIn(path = '/sign-in') {
   const { wrapper, router } = await mountAt(path, { signIn: SignInPage });
-  const input = (label: string) =>
-    wrapper.get(
-      `#${wrapper
-        .findAll('label')
-        .find((node) => node.text() === label)!
-        .attributes('for')}`,
-    );
+  const input = (label: string) => fieldLabelled(wrapper, label);
   async function signIn(email: string, password: string) {
     await input('Email').setValue(email);
     await input('Password').setValue(password);

@@ -2,7 +2,7 @@ import { flushPromises } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { authClient } from '../lib/authClient';
 import { deferred, type FakeAuthClient } from '../testing/fakeAuthClient';
-import { mountAt } from '../testing/mountWithRouter';
+import { fieldLabelled, mountAt } from '../testing/mountWithRouter';
 import SignUpPage from './SignUpPage.vue';
 
 vi.mock('../lib/authClient', async () => {
@@ -15,13 +15,7 @@ const STRONG_PASSWORD = 'violet tractor harbour sings';
 
 async function renderSignUp(path = '/sign-up') {
   const { wrapper, router } = await mountAt(path, { signUp: SignUpPage });
-  const input = (label: string) =>
-    wrapper.get(
-      `#${wrapper
-        .findAll('label')
-        .find((node) => node.text() === label)!
-        .attributes('for')}`,
-    );
+  const input = (label: string) => fieldLabelled(wrapper, label);
   return { wrapper, router, input };
 }
 

@@ -1,4 +1,4 @@
-import { mount } from '@vue/test-utils';
+import { mount, type VueWrapper } from '@vue/test-utils';
 import { defineComponent, h, type Component, type Plugin } from 'vue';
 import { createMemoryHistory, createRouter, RouterView, type RouteRecordRaw } from 'vue-router';
 import NoticeArea from '../components/NoticeArea.vue';
@@ -38,4 +38,11 @@ export async function mountAt(path: string, pages: Pages, plugins: Array<Plugin 
     global: { plugins: [router, ...plugins] },
   });
   return { wrapper, router };
+}
+
+/** The form control a <label> with exactly this text points at (by its `for`). */
+export function fieldLabelled(wrapper: VueWrapper, label: string) {
+  const node = wrapper.findAll('label').find((candidate) => candidate.text() === label);
+  if (!node) throw new Error(`no label "${label}"`);
+  return wrapper.get(`#${node.attributes('for')}`);
 }
