@@ -750,25 +750,28 @@ async function measureEventLatency(row: {
     duration: opts.duration,
     connections: 20,
   } satisfies WriterSpec);
-  // The last events' grace period: until 2 s pass without a new event (at most 60 s), so a
-  // server that falls behind shows up as latency rather than as missing events.
+  // The last events' grace period: until every measured create's events are in, or 5 s pass
+  // without a new one once some have come, or 60 s in all; a server that falls behind shows up
+  // as latency rather than as missing events.
+  const expected = written.creates.length * opts.streamsPerUser;
   const arrivals: Arrival[] = [];
   const otherMessages: string[] = [];
   let events = await row.client.request({ type: 'collect' }, 'events');
   arrivals.push(...events.arrivals);
   otherMessages.push(...events.otherMessages);
-  for (let quiet = 0, waited = 0; quiet < 2 && waited < 60; waited++) {
+  for (let quiet = 0, waited = 0; arrivals.length < expected && quiet < 5 && waited < 60; waited++) {
     await sleep(1000);
     events = await row.client.request({ type: 'collect' }, 'events');
     arrivals.push(...events.arrivals);
     otherMessages.push(...events.otherMessages);
-    quiet = events.arrivals.length ? 0 : quiet + 1;
+    quiet = events.arrivals.length || arrivals.length === 0 ? 0 : quiet + 1;
   }
   const cpuMs = row.serverPids.reduce((sum, pid) => sum + cpuMsOfTree(pid), 0) - cpuBefore;
   const stats = eventLatencies(written.creates, arrivals);
   const responses = Float64Array.from(written.creates.filter((create) => create[4]).map((create) => create[3])).sort();
   const writeP99 = responses.length ? responses[Math.ceil(0.99 * responses.length) - 1]! : NaN;
   if (written.failed) log(`  ! ${written.failed} creates failed, first: ${written.firstFailure}`);
+  if (written.unanswered) log(`  ! ${written.unanswered} creates unanswered 60 s after the last was sent`);
   if (stats.missing || stats.misdelivered) log(`  ! ${stats.missing} events missing, ${stats.misdelivered} on another user's stream`);
   if (otherMessages.length) log(`  ! other messages on the streams: ${otherMessages.slice(0, 3).join(' | ')}`);
   const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
@@ -796,6 +799,7 @@ async function measureEventLatency(row: {
       ...stats,
       achievedWriteRate: written.achievedRate,
       failedCreates: written.failed,
+      unansweredCreates: written.unanswered,
       createResponseP99Ms: writeP99,
       streamsEnded: events.ended,
       keepAlives: events.keepAlives,
