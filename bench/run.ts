@@ -13,7 +13,7 @@
 //   --rows=1,3,6      only these rows (ids as in the table; 6 = every size, 7 = 7a–7f, S3 = S3a0–S3b), e.g. to compare one lever
 //   --streams=1000    live streams held open for rows S1–S3 and S2pg, --streams-per-user=10 each (≤ 20)
 //   --write-rate=200  createTask per second for rows S2 and S2pg, spread over the stream users
-//   --quick           --duration=3 --warmup=1 --sizes=1k,20k --postgres=off
+//   --quick           --duration=3 --warmup=1 --sizes=1k,20k --postgres=off --streams=100
 //   --leak-rounds=2   after the rows, this many more rounds of list/create/toggle load, RSS after each
 //   --soak=10m        instead of the table: one process on SQLite under a steady --soak-rate=200 req/s
 //                     of list requests, printing p99 and RSS per --window=30 seconds
@@ -58,7 +58,7 @@ const opts = {
   soakSeconds: parseDuration(option('soak', '0')),
   soakRate: Number(option('soak-rate', '200')),
   windowSeconds: Number(option('window', '30')),
-  streams: Number(option('streams', '1000')),
+  streams: Number(option('streams', quick ? '100' : '1000')),
   streamsPerUser: Number(option('streams-per-user', '10')),
   writeRate: Number(option('write-rate', '200')),
   serverEnv: Object.fromEntries(
