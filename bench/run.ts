@@ -1207,7 +1207,7 @@ async function main() {
       postgres?.stop();
     }
   } else {
-    log('PostgreSQL rows skipped (no TEST_POSTGRES_URL and no /usr/local/bin/pg_ctl, or --postgres=off)');
+    log('PostgreSQL rows skipped (none of --rows is one, or --postgres=off, or no TEST_POSTGRES_URL and no /usr/local/bin/pg_ctl)');
   }
 
   addRatios();
