@@ -18,7 +18,7 @@ const ISSUER = 'http://bench.invalid';
 const AUDIENCE = 'taskfort-api';
 
 /** Runs `run(iterations + i)` to warm up the JIT first, then times `run(0 … iterations-1)` one at a time. */
-async function timeSerial(name: string, iterations: number, run: (i: number) => Promise<unknown>): Promise<MicroResult> {
+export async function timeSerial(name: string, iterations: number, run: (i: number) => Promise<unknown>): Promise<MicroResult> {
   for (let i = 0; i < 500; i++) await run(iterations + i);
   const samples = new Float64Array(iterations);
   const started = process.hrtime.bigint();

@@ -10,8 +10,10 @@
 //   --workers=1       WEB_CONCURRENCY for the server (cluster mode when > 1)
 //   --env=KEY=VALUE   extra server environment (repeatable), e.g. --env=TOKEN_CACHE_SIZE=0
 //   --label=name      a name for this run in the JSON file
-//   --rows=1,3,6      only these rows (ids as in the table; 6 = every size), e.g. to compare one lever
-//   --quick           --duration=3 --warmup=1 --sizes=1k,20k --postgres=off
+//   --rows=1,3,6      only these rows (ids as in the table; 6 = every size, 7 = 7a–7f, S3 = S3a0–S3b), e.g. to compare one lever
+//   --streams=1000    live streams held open for rows S1–S3 and S2pg, --streams-per-user=10 each (≤ 20)
+//   --write-rate=200  createTask per second for rows S2 and S2pg, spread over the stream users
+//   --quick           --duration=3 --warmup=1 --sizes=1k,20k --postgres=off --streams=100
 //   --leak-rounds=2   after the rows, this many more rounds of list/create/toggle load, RSS after each
 //   --soak=10m        instead of the table: one process on SQLite under a steady --soak-rate=200 req/s
 //                     of list requests, printing p99 and RSS per --window=30 seconds
@@ -25,8 +27,11 @@ import { postgresBinariesAvailable, postgresUrlFor, startThrowawayPostgres, type
 import { freePort, repoRoot, startServer, tempDataDir, type RunningServer } from '../test/support/server.js';
 import type { CeilingOptions } from './ceilings.js';
 import { benchJwtVerification, type MicroResult } from './jwt.js';
+import { benchViewerLiveness } from './liveness.js';
+import type { Create, WriterResult, WriterSpec } from './liveWriter.js';
 import type { LoadResult, LoadSpec } from './load.js';
 import { postgresSeeder, sqliteSeeder, type TaskSeeder } from './seed.js';
+import type { Arrival, StreamCommand, StreamReply } from './streams.js';
 
 // ---------------------------------------------------------------- options
 
@@ -53,6 +58,9 @@ const opts = {
   soakSeconds: parseDuration(option('soak', '0')),
   soakRate: Number(option('soak-rate', '200')),
   windowSeconds: Number(option('window', '30')),
+  streams: Number(option('streams', quick ? '100' : '1000')),
+  streamsPerUser: Number(option('streams-per-user', '10')),
+  writeRate: Number(option('write-rate', '200')),
   serverEnv: Object.fromEntries(
     args
       .filter((arg) => arg.startsWith('--env='))
@@ -114,6 +122,10 @@ export interface Row {
   /** Load average (1 min) when the row ended: other work on the machine skews every number. */
   load?: number;
   unit: 'ms' | 'µs';
+  /** Not a request row (S1, S2, S2pg): no ratios to rows 1 and Y. */
+  noRatios?: boolean;
+  /** Cells shown instead of the numbers (rows that measure something other than requests). */
+  display?: Partial<Record<'rps' | 'p50' | 'p99' | 'cpu', string>>;
   detail?: Record<string, unknown>;
 }
 
@@ -122,8 +134,13 @@ const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 /** Runs bench/load.ts in a child process: autocannon never shares the server's event loop. */
 function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  return runChild<LoadResult>('bench/load.ts', spec);
+}
+
+/** Runs a bench script in a child process with a JSON spec as its argument; resolves with the last line it prints, parsed. */
+function runChild<T>(script: string, spec: unknown): Promise<T> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/load.ts'), JSON.stringify(spec)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, script), JSON.stringify(spec)], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -131,11 +148,11 @@ function runLoad(spec: LoadSpec): Promise<LoadResult> {
     child.stdout.on('data', (chunk) => (out += chunk));
     child.once('error', reject);
     child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
+      if (code !== 0) return reject(new Error(`${script} exited with ${code}`));
       try {
-        resolvePromise(JSON.parse(out.trim().split('\n').at(-1)!) as LoadResult);
+        resolvePromise(JSON.parse(out.trim().split('\n').at(-1)!) as T);
       } catch (error) {
-        reject(new Error(`load generator printed no result: ${out}`, { cause: error }));
+        reject(new Error(`${script} printed no result: ${out.slice(0, 2000)}`, { cause: error }));
       }
     });
   });
@@ -168,7 +185,16 @@ interface Endpoint {
   process: RunningServer['process'];
 }
 
-const wanted = (id: string) => opts.rows.length === 0 || opts.rows.some((want) => id === want || (want === '6' && id.startsWith('6 @')));
+const wanted = (id: string) =>
+  opts.rows.length === 0 ||
+  opts.rows.some(
+    (want) => id === want || (want === '6' && id.startsWith('6 @')) || (want === '7' && /^7[a-z]$/.test(id)) || (want === 'S3' && /^S3[ab]0?$/.test(id)),
+  );
+
+/** The rows benchDatabase() measures (6 @ stands for every size). */
+const DATABASE_ROW_IDS = ['0', 'Y', 'E', 'Wc', 'Wt', '1', '2', '3', '4a', '4b', '5', '5b', '6 @', '6+', '6o'];
+/** The live-stream rows on one SQLite server (benchStreams). */
+const STREAM_ROW_IDS = ['S1', 'S2', 'S3a0', 'S3a', 'S3b0', 'S3b'];
 
 const serverGone = (server: RunningServer) => server.process.exitCode !== null || server.process.signalCode !== null;
 
@@ -354,6 +380,7 @@ class BenchUser {
 // ---------------------------------------------------------------- one database
 
 async function benchDatabase(database: 'sqlite' | 'postgresql', adminUrl?: string) {
+  if (!DATABASE_ROW_IDS.some(wanted)) return;
   const dataDir = tempDataDir('taskfort-bench-');
   const databaseUrl = database === 'sqlite' ? `file:${join(dataDir, 'bench.db')}` : postgresUrlFor(adminUrl!, dataDir);
   log(`${database}: starting the production server (WEB_CONCURRENCY=${opts.workers}) on ${database === 'sqlite' ? databaseUrl : 'a fresh database'}`);
@@ -563,6 +590,430 @@ async function benchDatabase(database: 'sqlite' | 'postgresql', adminUrl?: strin
   }
 }
 
+// ---------------------------------------------------------------- live streams (issue 13)
+
+/** The stream client (bench/streams.ts) in its own process, driven over IPC. */
+interface StreamClient {
+  request<T extends StreamReply['type']>(command: StreamCommand, replyType: T): Promise<Extract<StreamReply, { type: T }>>;
+  close(): Promise<void>;
+  pid: number;
+}
+
+function startStreamClient(): StreamClient {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/streams.ts')], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  return {
+    pid: child.pid!,
+    request: (command, replyType) =>
+      new Promise((resolveReply, reject) => {
+        const onMessage = (message: StreamReply) => {
+          if (message.type !== replyType) return;
+          child.off('message', onMessage);
+          child.off('exit', onExit);
+          resolveReply(message as Extract<StreamReply, { type: typeof replyType }>);
+        };
+        const onExit = (code: number | null) => reject(new Error(`stream client exited with ${code}`));
+        child.on('message', onMessage);
+        child.once('exit', onExit);
+        child.send(command);
+      }),
+    close: async () => {
+      if (child.connected) child.send({ type: 'close' } satisfies StreamCommand);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+const TASK_EVENTS = 'subscription { taskEvents { kind taskId at task { id title completed } } }';
+
+/** Signs up the stream users (the auth rate limit is off on the stream servers), a few at a time. */
+async function streamUsers(api: ApiClient, count: number): Promise<TestUser[]> {
+  const users: TestUser[] = [];
+  let next = 0;
+  const tag = Date.now();
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < count) {
+        const i = next++;
+        users[i] = await api.createUser({ name: `Streamer ${i}`, email: `streamer-${i}-${tag}@bench.invalid` });
+      }
+    }),
+  );
+  return users;
+}
+
+/** One token per stream: user u holds streams u·perUser … u·perUser + perUser − 1. */
+const streamTokens = (users: TestUser[]) => users.flatMap((user) => Array.from({ length: opts.streamsPerUser }, () => user.jwt));
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+
+/** Median of three RSS samples a second apart (the tree's RSS moves with GC). */
+async function settledRssMb(pid: number): Promise<{ median: number; samples: number[] }> {
+  const samples: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    await sleep(1000);
+    samples.push(rssMbOfTree(pid));
+  }
+  return { median: median(samples), samples };
+}
+
+/** Server CPU (ms per second of wall time) over a quiet window: the cost of what is merely open. */
+async function idleCpuMsPerSecond(pids: number[], seconds = 5): Promise<number> {
+  const before = pids.reduce((sum, pid) => sum + cpuMsOfTree(pid), 0);
+  await sleep(seconds * 1000);
+  return (pids.reduce((sum, pid) => sum + cpuMsOfTree(pid), 0) - before) / seconds;
+}
+
+interface LatencyStats {
+  expected: number;
+  delivered: number;
+  missing: number;
+  /** Events that arrived on a stream of another user than the task's (must be 0). */
+  misdelivered: number;
+  /** Events that arrived before the createTask response did (negative latency, counted as is). */
+  beforeResponse: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * Joins the writer's creates with the streams' arrivals: for every measured create, one latency
+ * per stream of its user (arrival − response), and a count of the streams it never reached.
+ */
+function eventLatencies(creates: Create[], arrivals: Arrival[]): LatencyStats {
+  const byTask = new Map<string, Arrival[]>();
+  for (const arrival of arrivals) {
+    const list = byTask.get(arrival[0]);
+    if (list) list.push(arrival);
+    else byTask.set(arrival[0], [arrival]);
+  }
+  const latencies: number[] = [];
+  let expected = 0;
+  let missing = 0;
+  let misdelivered = 0;
+  for (const [taskId, user, doneAt, , measured] of creates) {
+    if (!measured) continue;
+    expected += opts.streamsPerUser;
+    const seen = byTask.get(taskId) ?? [];
+    for (const [, stream, at] of seen) {
+      if (Math.floor(stream / opts.streamsPerUser) !== user) misdelivered += 1;
+      else latencies.push(at - doneAt);
+    }
+    missing += Math.max(0, opts.streamsPerUser - seen.length);
+  }
+  const sorted = Float64Array.from(latencies).sort();
+  const at = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN);
+  return {
+    expected,
+    delivered: sorted.length,
+    missing,
+    misdelivered,
+    beforeResponse: latencies.filter((ms) => ms < 0).length,
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    max: sorted.length ? sorted[sorted.length - 1]! : NaN,
+  };
+}
+
+/**
+ * Rows S2 / S2pg: --write-rate creates per second (open loop, round-robin over the stream users)
+ * against `writeUrl` while the stream client holds every user's streams on another or the same
+ * node; latency from each create's HTTP response at the writer to its event on each stream.
+ */
+async function measureEventLatency(row: {
+  id: string;
+  database: Row['database'];
+  name: string;
+  writeUrl: string;
+  users: TestUser[];
+  client: StreamClient;
+  serverPids: number[];
+  rssPid: number;
+}): Promise<Row> {
+  log(`${row.database} ${row.id} ${row.name} (${opts.writeRate} creates/s, ${opts.duration}s after ${opts.warmup}s)`);
+  await row.client.request({ type: 'collect' }, 'events'); // nothing before this row counts
+  const cpuBefore = row.serverPids.reduce((sum, pid) => sum + cpuMsOfTree(pid), 0);
+  const written = await runChild<WriterResult>('bench/liveWriter.ts', {
+    url: row.writeUrl,
+    tokens: row.users.map((user) => user.jwt),
+    rate: opts.writeRate,
+    warmup: opts.warmup,
+    duration: opts.duration,
+    connections: 20,
+  } satisfies WriterSpec);
+  // The last events' grace period: until every measured create's events are in, or 5 s pass
+  // without a new one once some have come, or 60 s in all; a server that falls behind shows up
+  // as latency rather than as missing events.
+  const expected = written.creates.length * opts.streamsPerUser;
+  const arrivals: Arrival[] = [];
+  const otherMessages: string[] = [];
+  let events = await row.client.request({ type: 'collect' }, 'events');
+  arrivals.push(...events.arrivals);
+  otherMessages.push(...events.otherMessages);
+  for (let quiet = 0, waited = 0; arrivals.length < expected && quiet < 5 && waited < 60; waited++) {
+    await sleep(1000);
+    events = await row.client.request({ type: 'collect' }, 'events');
+    arrivals.push(...events.arrivals);
+    otherMessages.push(...events.otherMessages);
+    quiet = events.arrivals.length || arrivals.length === 0 ? 0 : quiet + 1;
+  }
+  const cpuMs = row.serverPids.reduce((sum, pid) => sum + cpuMsOfTree(pid), 0) - cpuBefore;
+  const stats = eventLatencies(written.creates, arrivals);
+  const responses = Float64Array.from(written.creates.filter((create) => create[4]).map((create) => create[3])).sort();
+  const writeP99 = responses.length ? responses[Math.ceil(0.99 * responses.length) - 1]! : NaN;
+  if (written.failed) log(`  ! ${written.failed} creates failed, first: ${written.firstFailure}`);
+  if (written.unanswered) log(`  ! ${written.unanswered} creates unanswered 60 s after the last was sent`);
+  if (stats.missing || stats.misdelivered) log(`  ! ${stats.missing} events missing, ${stats.misdelivered} on another user's stream`);
+  if (otherMessages.length) log(`  ! other messages on the streams: ${otherMessages.slice(0, 3).join(' | ')}`);
+  const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+  log(
+    `  ${fixed(written.achievedRate, 0)} creates/s, ${stats.delivered}/${stats.expected} events, latency p50 ${fixed(stats.p50)} ms p99 ${fixed(stats.p99)} ms max ${fixed(stats.max, 1)} ms; ${stats.beforeResponse} before the response; create p99 ${fixed(writeP99)} ms`,
+  );
+  const allCreates = written.creates.length + written.failed;
+  const eventsPerSecond = written.achievedRate * opts.streamsPerUser * (stats.delivered / Math.max(1, stats.expected));
+  const result: Row = {
+    id: row.id,
+    database: row.database,
+    name: row.name,
+    connections: opts.streams,
+    // Events delivered per second while the writer kept its (achieved) rate.
+    rps: eventsPerSecond,
+    p50: stats.p50,
+    p99: stats.p99,
+    ratio: null,
+    noRatios: true,
+    unit: 'ms',
+    load: loadavg()[0],
+    rssMb: rssMbOfTree(row.rssPid),
+    // Server CPU per create, its fan-out to the user's streams included (warm-up creates counted too).
+    cpuPerRequest: cpuMs / Math.max(1, allCreates),
+    display: { rps: `${Math.round(eventsPerSecond)} ev/s`, cpu: `${(cpuMs / Math.max(1, allCreates)).toFixed(2)} ms/create` },
+    detail: {
+      ...stats,
+      achievedWriteRate: written.achievedRate,
+      failedCreates: written.failed,
+      unansweredCreates: written.unanswered,
+      createResponseP99Ms: writeP99,
+      streamsEnded: events.ended,
+      keepAlives: events.keepAlives,
+    },
+  };
+  rows.push(result);
+  return result;
+}
+
+/** Opens the users' streams (added to those already open); throws unless every one of them was accepted. */
+async function openStreams(client: StreamClient, url: string, users: TestUser[], alreadyOpen = 0) {
+  const opened = await client.request({ type: 'open', url, query: TASK_EVENTS, tokens: streamTokens(users) }, 'opened');
+  log(`  ${opened.open} streams open (${users.length * opts.streamsPerUser} more in ${(opened.ms / 1000).toFixed(1)} s)`);
+  if (opened.open !== alreadyOpen + users.length * opts.streamsPerUser)
+    throw new Error(`only ${opened.open} streams open; refused: ${opened.refused.join(' | ')}`);
+}
+
+/** Stream servers take many sign-ups (rate limit off) and more streams than the default limit if asked. */
+const streamServerEnv = () => ({
+  AUTH_RATE_LIMIT: 'off',
+  ...(opts.streams > 5000 ? { MAX_SUBSCRIPTIONS: String(opts.streams) } : {}),
+});
+
+/**
+ * Rows S1–S3 on SQLite, one server of their own (a fresh process, so RSS before the streams is
+ * a warm server's, not one after the other rows' seeding and load): S3a0/S3b0 are rows 3 and 4a
+ * without streams, S1 opens --streams idle streams (RSS per stream, idle CPU), S3a/S3b repeat the
+ * rows with them open, S2 then writes to the stream users and times the events.
+ */
+async function benchStreams() {
+  if (!STREAM_ROW_IDS.some(wanted)) return;
+  if (opts.streams % opts.streamsPerUser !== 0 || opts.streamsPerUser > 20) throw new Error('--streams must be a multiple of --streams-per-user (≤ 20)');
+  const dataDir = tempDataDir('taskfort-bench-streams-');
+  const databaseUrl = `file:${join(dataDir, 'bench.db')}`;
+  log(`sqlite: live streams — starting a server of their own (WEB_CONCURRENCY=${opts.workers}) on ${databaseUrl}`);
+  const env = {
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    WEB_CONCURRENCY: opts.workers,
+    BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
+    JWT_ISSUER: 'http://taskfort-bench.invalid',
+    ...streamServerEnv(),
+    ...opts.serverEnv,
+  };
+  const server = await startServer({ dataDir, env });
+  const target: Target = {
+    database: 'sqlite',
+    server,
+    api: new ApiClient(server.url),
+    restart: () => Promise.reject(new Error('the stream server died; its streams cannot be restored')),
+  };
+  const seeder = sqliteSeeder(join(dataDir, 'bench.db'));
+  let client: StreamClient | undefined;
+  try {
+    const reader = await BenchUser.create(target, 'reader');
+    const writer = await BenchUser.create(target, 'writer');
+    const size = [...opts.sizes].sort((a, b) => a - b)[0]!;
+    await seeder.grow({ total: size, measuredUserId: reader.user.id, measuredUserTasks: Math.min(MEASURED_USER_TASKS, size) });
+    const userCount = opts.streams / opts.streamsPerUser;
+    log(`sqlite: signing up ${userCount} stream users`);
+    const users = await streamUsers(target.api, userCount);
+
+    const createVariables = { input: { title: 'Benchmark task', description: 'created under load', priority: 'HIGH' } };
+    const list: Omit<Scenario, 'id' | 'name'> = { query: LIST, variables: { first: 20 }, token: reader.token };
+    const create: Omit<Scenario, 'id' | 'name'> = { query: CREATE, variables: createVariables, token: writer.token };
+    log(`sqlite: warming up the stream server (${opts.warmup * 2}s)`);
+    for (const scenario of [list, create]) {
+      await runLoad({
+        url: `${server.url}/graphql`,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await scenario.token!()}` },
+        body: JSON.stringify({ query: scenario.query, variables: scenario.variables }),
+        connections: opts.connections,
+        duration: opts.warmup,
+        warmup: 0,
+      });
+    }
+    await measureRow(target, { ...list, id: 'S3a0', name: 'row 3, tasks(first:20), no streams open (S3 baseline)' });
+    await measureRow(target, { ...create, id: 'S3b0', name: 'row 4a, createTask, no streams open (S3 baseline)' });
+
+    const pid = server.process.pid!;
+    const idleBefore = await idleCpuMsPerSecond([pid]);
+    const before = await settledRssMb(pid);
+    client = startStreamClient();
+    log(`sqlite S1: opening ${opts.streams} streams (${userCount} users × ${opts.streamsPerUser}), in two halves`);
+    // Two halves, so the detail shows whether memory grows with the streams or jumps once.
+    const half = Math.floor(userCount / 2);
+    await openStreams(client, server.url, users.slice(0, half));
+    const halfway = await settledRssMb(pid);
+    await openStreams(client, server.url, users.slice(half), half * opts.streamsPerUser);
+    const after = await settledRssMb(pid);
+    const idleAfter = await idleCpuMsPerSecond([pid]);
+    const kbPerStream = ((after.median - before.median) * 1024) / opts.streams;
+    log(
+      `  RSS ${before.median.toFixed(1)} → ${halfway.median.toFixed(1)} (half) → ${after.median.toFixed(1)} MB: ${kbPerStream.toFixed(1)} KB per idle stream; idle server CPU ${idleBefore.toFixed(1)} → ${idleAfter.toFixed(1)} ms/s`,
+    );
+    if (wanted('S1')) {
+      rows.push({
+        id: 'S1',
+        database: 'sqlite',
+        name: `RSS per idle stream, (RSS with ${opts.streams} streams − before) / ${opts.streams}`,
+        connections: opts.streams,
+        rps: NaN,
+        p50: NaN,
+        p99: NaN,
+        ratio: null,
+        noRatios: true,
+        unit: 'ms',
+        load: loadavg()[0],
+        rssMb: after.median,
+        display: { rps: `${kbPerStream.toFixed(1)} KB/stream`, p50: '', p99: '', cpu: `${idleAfter.toFixed(1)} ms/s idle` },
+        detail: {
+          kbPerStream,
+          rssBeforeMb: before.samples,
+          rssHalfwayMb: halfway.samples,
+          rssAfterMb: after.samples,
+          idleCpuMsPerSecondBefore: idleBefore,
+          idleCpuMsPerSecondAfter: idleAfter,
+        },
+      });
+    }
+    await measureRow(target, { ...list, id: 'S3a', name: `row 3, tasks(first:20), ${opts.streams} idle streams open`, ceiling: 'S3a0' });
+    await measureRow(target, { ...create, id: 'S3b', name: `row 4a, createTask, ${opts.streams} idle streams open`, ceiling: 'S3b0' });
+    if (wanted('S2')) {
+      await measureEventLatency({
+        id: 'S2',
+        database: 'sqlite',
+        name: `event latency, createTask response → event on each of its user's ${opts.streamsPerUser} streams, ${opts.writeRate} creates/s, ${opts.streams} streams`,
+        writeUrl: server.url,
+        users,
+        client,
+        serverPids: [pid],
+        rssPid: pid,
+      });
+    }
+  } catch (error) {
+    log(`sqlite streams: failed; the server's last output:\n${server.output().slice(-4000)}`);
+    throw error;
+  } finally {
+    await client?.close();
+    await seeder.close();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Row S2pg: the latency of S2 across two ROLE=api nodes on PostgreSQL (LISTEN/NOTIFY), writes to
+ * node A, every stream on node B; a ROLE=auth node signs the users up and mints their tokens.
+ */
+async function benchStreamsPostgres(adminUrl: string) {
+  if (!wanted('S2pg')) return;
+  const dataDir = tempDataDir('taskfort-bench-streams-pg-');
+  const databaseUrl = postgresUrlFor(adminUrl, dataDir);
+  const issuer = 'http://taskfort-bench.invalid';
+  log('postgresql: live streams — one ROLE=auth node and two ROLE=api nodes on a fresh database');
+  const nodes: RunningServer[] = [];
+  let client: StreamClient | undefined;
+  try {
+    const authNode = await startServer({
+      dataDir,
+      env: {
+        NODE_ENV: 'production',
+        ROLE: 'auth',
+        DATABASE_URL: databaseUrl,
+        BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
+        JWT_ISSUER: issuer,
+        ...streamServerEnv(),
+        ...opts.serverEnv,
+      },
+    });
+    nodes.push(authNode);
+    const apiEnv = {
+      NODE_ENV: 'production',
+      ROLE: 'api',
+      DATABASE_URL: databaseUrl,
+      AUTH_JWKS_URL: `${authNode.url}/api/auth/jwks`,
+      BETTER_AUTH_URL: authNode.url,
+      BETTER_AUTH_SECRET: undefined,
+      JWT_ISSUER: issuer,
+      WEB_CONCURRENCY: opts.workers,
+      ...streamServerEnv(),
+      ...opts.serverEnv,
+    };
+    const [nodeA, nodeB] = await Promise.all([startServer({ dataDir, env: apiEnv }), startServer({ dataDir, env: apiEnv })]);
+    nodes.push(nodeA!, nodeB!);
+    const userCount = opts.streams / opts.streamsPerUser;
+    log(`postgresql: signing up ${userCount} stream users`);
+    const users = await streamUsers(new ApiClient(authNode.url), userCount);
+    client = startStreamClient();
+    log(`postgresql S2pg: opening ${opts.streams} streams on node B`);
+    await openStreams(client, nodeB!.url, users);
+    await sleep(2000);
+    await measureEventLatency({
+      id: 'S2pg',
+      database: 'postgresql',
+      name: `event latency across two ROLE=api nodes (writes → A, ${opts.streams} streams on B), ${opts.writeRate} creates/s`,
+      writeUrl: nodeA!.url,
+      users,
+      client,
+      serverPids: [nodeA!.process.pid!, nodeB!.process.pid!],
+      rssPid: nodeB!.process.pid!,
+    });
+  } catch (error) {
+    for (const node of nodes) log(`postgresql streams: failed; a node's last output:\n${node.output().slice(-2000)}`);
+    throw error;
+  } finally {
+    await client?.close();
+    for (const node of nodes.reverse()) await node.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 // ---------------------------------------------------------------- soak
 
 /**
@@ -626,7 +1077,7 @@ async function soak() {
 
 function addRatios() {
   for (const row of rows) {
-    if (row.unit !== 'ms') continue;
+    if (row.unit !== 'ms' || row.noRatios) continue;
     const baseline = rows.find((candidate) => candidate.database === row.database && candidate.id === '1');
     row.ratio = baseline ? row.rps / baseline.rps : null;
     const sameDatabase = (id: string) => rows.find((candidate) => candidate.database === row.database && candidate.id === id);
@@ -653,13 +1104,13 @@ function machineInfo() {
   };
 }
 
-function microRows(results: MicroResult[]) {
-  const [jose] = results;
+/** Rows 7a–7d (JWT, with their ratio to jose) or 7e–7f (session liveness). */
+function microRows(results: MicroResult[], ids: string, prefix: string, jose?: MicroResult) {
   results.forEach((result, i) =>
     rows.push({
-      id: `7${'abcd'[i]}`,
+      id: `7${ids[i]}`,
       database: 'in-process',
-      name: `JWT: ${result.name}`,
+      name: `${prefix}${result.name}`,
       connections: 1,
       rps: 1e6 / result.meanUs,
       p50: result.p50Us,
@@ -675,7 +1126,11 @@ const CEILING_IDS = new Set(['0', 'Y', 'E', 'Wc', 'Wt']);
 const CEILING_RANK: Record<string, number> = { '0': -0.3, Y: -0.2, E: -0.1, Wc: 3.8, Wt: 3.9 };
 
 /** Database, then row number, then suffix (4a before 4b; 6 by database size; 6+ last); ceilings before what they bound. */
+/** The live-stream rows after row 6o of their database: S1, S2 (S2pg), then each S3 baseline before its row. */
+const STREAM_RANK: Record<string, number> = { S1: 7.1, S2: 7.2, S2pg: 7.2, S3a0: 7.3, S3a: 7.31, S3b0: 7.32, S3b: 7.33 };
+
 const order = (row: Row) => {
+  if (row.id in STREAM_RANK) return { sqlite: 0, postgresql: 100, 'in-process': 200 }[row.database] + STREAM_RANK[row.id]!;
   if (row.id in CEILING_RANK) return { sqlite: 0, postgresql: 100, 'in-process': 200 }[row.database] + CEILING_RANK[row.id]!;
   const dbRank = { sqlite: 0, postgresql: 1, 'in-process': 2 }[row.database];
   const size = Number(row.detail?.tasksInDatabase ?? 0);
@@ -701,12 +1156,12 @@ export function formatTable(list: Row[]): string {
       row.database,
       row.name,
       String(row.connections),
-      row.unit === 'µs' ? `${Math.round(row.rps)}/s` : row.rps.toFixed(0),
-      Number.isFinite(row.p50) ? `${row.p50.toFixed(row.p50 < 10 ? 2 : 1)} ${row.unit}` : 'n/a',
-      Number.isFinite(row.p99) ? `${row.p99.toFixed(row.p99 < 10 ? 2 : 1)} ${row.unit}` : 'n/a',
+      row.display?.rps ?? (row.unit === 'µs' ? `${Math.round(row.rps)}/s` : row.rps.toFixed(0)),
+      row.display?.p50 ?? (Number.isFinite(row.p50) ? `${row.p50.toFixed(Math.abs(row.p50) < 10 ? 2 : 1)} ${row.unit}` : 'n/a'),
+      row.display?.p99 ?? (Number.isFinite(row.p99) ? `${row.p99.toFixed(Math.abs(row.p99) < 10 ? 2 : 1)} ${row.unit}` : 'n/a'),
       row.unit === 'µs' ? (row.ratio === null ? '' : `${row.ratio.toFixed(1)}× jose`) : percent(row.ratioToYoga),
       percent(row.ratioToCeiling, row.ceilingId),
-      row.cpuPerRequest === undefined || !Number.isFinite(row.cpuPerRequest) ? '' : `${row.cpuPerRequest.toFixed(2)} ms`,
+      row.display?.cpu ?? (row.cpuPerRequest === undefined || !Number.isFinite(row.cpuPerRequest) ? '' : `${row.cpuPerRequest.toFixed(2)} ms`),
       row.rssMb === undefined ? '' : `${row.rssMb.toFixed(0)} MB`,
     ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i]!.length)));
@@ -722,17 +1177,29 @@ async function main() {
   const machine = machineInfo();
   log(`${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}; options ${JSON.stringify(opts)}`);
 
-  log('in-process: JWT verification micro-benchmark');
-  microRows(await benchJwtVerification());
+  if (['7a', '7b', '7c', '7d'].some(wanted)) {
+    log('in-process: JWT verification micro-benchmark');
+    const jwt = await benchJwtVerification();
+    microRows(jwt, 'abcd', 'JWT: ', jwt[0]);
+  }
+  if (['7e', '7f'].some(wanted)) {
+    log('in-process: session liveness (issue 12) micro-benchmark');
+    microRows(await benchViewerLiveness(), 'ef', 'session: ');
+  }
 
-  if (opts.sqlite === 'on') await benchDatabase('sqlite');
+  if (opts.sqlite === 'on') {
+    await benchDatabase('sqlite');
+    await benchStreams();
+  }
 
   let postgres: ThrowawayPostgres | undefined;
-  const wantPostgres = opts.postgres === 'on' || (opts.postgres === 'auto' && (process.env.TEST_POSTGRES_URL || postgresBinariesAvailable()));
+  const postgresRows = [...DATABASE_ROW_IDS, 'S2pg'].some(wanted);
+  const wantPostgres = postgresRows && (opts.postgres === 'on' || (opts.postgres === 'auto' && (process.env.TEST_POSTGRES_URL || postgresBinariesAvailable())));
   if (wantPostgres) {
     try {
       const adminUrl = process.env.TEST_POSTGRES_URL ?? (postgres = await startThrowawayPostgres()).url;
       await benchDatabase('postgresql', adminUrl);
+      await benchStreamsPostgres(adminUrl);
     } catch (error) {
       if (opts.postgres === 'on') throw error;
       log(`PostgreSQL rows skipped: ${error instanceof Error ? error.message : String(error)}`);
@@ -740,7 +1207,7 @@ async function main() {
       postgres?.stop();
     }
   } else {
-    log('PostgreSQL rows skipped (no TEST_POSTGRES_URL and no /usr/local/bin/pg_ctl, or --postgres=off)');
+    log('PostgreSQL rows skipped (none of --rows is one, or --postgres=off, or no TEST_POSTGRES_URL and no /usr/local/bin/pg_ctl)');
   }
 
   addRatios();
