@@ -43,8 +43,11 @@ export interface StreamOptions {
   /** Epoch milliseconds after which the stream must not carry anything more. */
   expiresAtMs: number;
   connection: ClientConnection;
-  /** Whether the session the stream's token was minted from still exists; asked every SESSION_CHECK_INTERVAL_MS. */
-  isSessionAlive?: () => Promise<boolean>;
+  /**
+   * The session the stream's token was minted from: whether it still exists is asked every
+   * SESSION_CHECK_INTERVAL_MS, once per session however many of its streams are open.
+   */
+  session?: { id: string; isAlive: () => Promise<boolean> };
 }
 
 export interface TaskEventBus {
@@ -70,24 +73,40 @@ export function createTaskEventBus(limits: SubscriptionLimits, createRelay?: (de
   const relay = createRelay?.(deliverLocally);
   const perUser = new Map<string, number>();
   const stopFunctions = new Set<() => void>();
-  /** Each open stream's session check; one timer sweeps them all. */
-  const sessionChecks = new Set<() => Promise<void>>();
+  /** The open streams of each session; one timer asks about every session in turn. */
+  const watchedSessions = new Map<string, { isAlive: () => Promise<boolean>; checking: boolean; endStreams: Set<() => void> }>();
   let sweepTimer: ReturnType<typeof setInterval> | undefined;
-  let open = 0;
 
-  const watchSession = (check: () => Promise<void>): (() => void) => {
-    sessionChecks.add(check);
+  const checkSession = async (sessionId: string) => {
+    const watched = watchedSessions.get(sessionId);
+    if (!watched || watched.checking) return;
+    watched.checking = true;
+    try {
+      if (!(await watched.isAlive())) for (const endStream of [...watched.endStreams]) endStream();
+    } catch {
+      // The database is unreachable: the streams stay, and the next sweep asks again.
+    } finally {
+      watched.checking = false;
+    }
+  };
+
+  const watchSession = (session: NonNullable<StreamOptions['session']>, endStream: () => void): (() => void) => {
+    let watched = watchedSessions.get(session.id);
+    if (!watched) watchedSessions.set(session.id, (watched = { isAlive: session.isAlive, checking: false, endStreams: new Set() }));
+    watched.endStreams.add(endStream);
     sweepTimer ??= setInterval(() => {
-      for (const sessionCheck of sessionChecks) void sessionCheck();
+      for (const sessionId of watchedSessions.keys()) void checkSession(sessionId);
     }, SESSION_CHECK_INTERVAL_MS).unref();
     return () => {
-      sessionChecks.delete(check);
-      if (sessionChecks.size === 0 && sweepTimer) {
+      watched.endStreams.delete(endStream);
+      if (watched.endStreams.size === 0 && watchedSessions.get(session.id) === watched) watchedSessions.delete(session.id);
+      if (watchedSessions.size === 0 && sweepTimer) {
         clearInterval(sweepTimer);
         sweepTimer = undefined;
       }
     };
   };
+  let open = 0;
 
   const reserve = (userId: string): (() => void) => {
     const mine = perUser.get(userId) ?? 0;
@@ -112,7 +131,7 @@ export function createTaskEventBus(limits: SubscriptionLimits, createRelay?: (de
       deliverLocally(change);
       relay?.send(change);
     },
-    stream: async ({ userId, expiresAtMs, connection, isSessionAlive }) => {
+    stream: async ({ userId, expiresAtMs, connection, session }) => {
       const release = reserve(userId);
       try {
         await relay?.ready();
@@ -131,20 +150,7 @@ export function createTaskEventBus(limits: SubscriptionLimits, createRelay?: (de
           stop();
         };
         const expiry = setTimeout(() => endWith(TOKEN_EXPIRED), Math.max(0, expiresAtMs - Date.now()));
-        let checking = false;
-        const unwatchSession = isSessionAlive
-          ? watchSession(async () => {
-              if (checking || ended) return;
-              checking = true;
-              try {
-                if (!(await isSessionAlive())) endWith(SESSION_ENDED);
-              } catch {
-                // The database is unreachable: the stream stays, and the next sweep asks again.
-              } finally {
-                checking = false;
-              }
-            })
-          : () => {};
+        const unwatchSession = session ? watchSession(session, () => endWith(SESSION_ENDED)) : () => {};
         connection.onClose(() => stop());
         const end = () => stop();
         stopFunctions.add(end);
