@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ensureServerBuild } from '../../client/tooling/buildServer.js';
 import { ApiClient } from '../support/client.js';
 import { freePort, repoRoot, startServer, tempDataDir, testDatabaseUrl, type RunningServer } from '../support/server.js';
 
@@ -142,7 +143,7 @@ async function shutdownUnderLoad(server: RunningServer, token: string) {
 const shutdownEnv = { SHUTDOWN_DRAIN_DELAY: `${DRAIN_DELAY_MS}ms`, SHUTDOWN_TIMEOUT: '20s' };
 
 // Each test starts its own server; on a loaded 2-core machine that alone can take a minute.
-describe('graceful shutdown under load (SIGTERM to `node --import tsx server/main.ts`, as the README runs it)', { timeout: 240_000 }, () => {
+describe('graceful shutdown under load (SIGTERM to the server process)', { timeout: 240_000 }, () => {
   let server: RunningServer | undefined;
   afterEach(async () => {
     if (server && server.process.exitCode === null) await server.stop('SIGKILL');
@@ -192,7 +193,9 @@ describe('npm start forwards SIGTERM to the server', { timeout: 240_000 }, () =>
       SHUTDOWN_DRAIN_DELAY: '200ms',
     };
     for (const key of Object.keys(env)) if (key === 'TEST' || key.startsWith('VITEST') || key.startsWith('npm_')) delete env[key];
-    // --ignore-scripts skips prestart (the web app build); start itself still runs.
+    // --ignore-scripts skips prestart (the web app build); start itself still runs, from the
+    // server bundle prestart would have built.
+    await ensureServerBuild();
     const npm = spawn('npm', ['start', '--ignore-scripts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     npm.stdout!.on('data', (chunk) => (output += chunk));
