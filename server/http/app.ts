@@ -1,15 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { toNodeHandler } from 'better-auth/node';
 import { logAuthEvent } from '../auth/events.js';
-import { CLIENT_IP_HEADER, createAuth } from '../auth/betterAuth.js';
+import { createAuth } from '../auth/betterAuth.js';
 import { authRouteOf, ENABLED_AUTH_ROUTES } from '../auth/routes.js';
 import { createRateLimitStore } from '../auth/rateLimitStore.js';
+import { createAuthHandler } from './authHandler.js';
 import { clientIpResolver } from './clientIp.js';
 import type { Config } from '../config.js';
 import { resolveAuthSecret } from '../auth/secret.js';
 import { isDatabaseReachable, type Database } from '../db/client.js';
 import { reloadingKeySet, remoteKeySetLoader } from '../tokens/keySet.js';
-import { isDatabaseUnavailable } from '../graphql/maskError.js';
 import { createStaticHandler, HTML_SECURITY_HEADERS } from './static.js';
 import { createTokenVerifier } from '../tokens/verifier.js';
 import { createGraphQLServer } from '../graphql/yoga.js';
@@ -66,22 +65,6 @@ function refuseOversizedBody(request: IncomingMessage, response: ServerResponse,
 }
 
 /**
- * Better Auth's limiter answers 429 with X-Retry-After; clients and proxies read the standard
- * Retry-After. Also records the refusal in the security event log.
- */
-function standardizeRateLimitResponse(response: ServerResponse, ip: string, path: string) {
-  const writeHead = response.writeHead.bind(response) as (...args: unknown[]) => ServerResponse;
-  response.writeHead = ((statusCode: number, ...rest: unknown[]) => {
-    if (statusCode === 429) {
-      const retryAfter = response.getHeader('x-retry-after');
-      if (retryAfter !== undefined && response.getHeader('retry-after') === undefined) response.setHeader('Retry-After', String(retryAfter));
-      logAuthEvent('rate_limited', { ip, path });
-    }
-    return writeHead(statusCode, ...rest);
-  }) as typeof response.writeHead;
-}
-
-/**
  * /api/auth uses cookies, so it grants CORS (with credentials) only to TRUSTED_ORIGINS — never
  * to an arbitrary origin. Returns true when it answered a preflight.
  */
@@ -104,21 +87,6 @@ function handleAuthCors(request: IncomingMessage, response: ServerResponse, trus
   });
   response.end();
   return true;
-}
-
-/** An error escaping Better Auth's handler must not crash the process: answer 503/500 without details. */
-function failAuthRequest(response: ServerResponse, error: unknown) {
-  const unavailable = isDatabaseUnavailable(error);
-  log.error({ err: summarizeError(error) }, 'auth request failed');
-  if (response.headersSent) return void response.destroy();
-  if (unavailable) response.setHeader('Retry-After', '1');
-  sendJson(
-    response,
-    unavailable ? 503 : 500,
-    unavailable
-      ? { code: 'SERVICE_UNAVAILABLE', message: 'The database is unavailable right now; retry shortly.' }
-      : { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' },
-  );
 }
 
 /** The GraphiQL page may carry a bearer token: never cache it, never frame it, never leak its URL. */
@@ -181,7 +149,7 @@ export function createApp({ config, db }: AppOptions): App {
       })
     : undefined;
   const serveGraphiQLAsset = graphql ? createGraphiQLAssetHandler() : undefined;
-  const authHandler = auth ? toNodeHandler(auth) : undefined;
+  const authHandler = auth ? createAuthHandler(auth.handler, clientIp) : undefined;
   const serveClient = servesAuth ? createStaticHandler(config.clientDistDir) : undefined;
   let draining = false;
 
@@ -227,10 +195,7 @@ export function createApp({ config, db }: AppOptions): App {
       if (route !== '/jwks') response.setHeader('Cache-Control', 'no-store');
       if (handleAuthCors(request, response, trustedOrigins)) return;
       if (refuseOversizedBody(request, response, config.limits.maxAuthBodyBytes)) return;
-      const ip = clientIp(request);
-      request.headers[CLIENT_IP_HEADER] = ip;
-      standardizeRateLimitResponse(response, ip, path);
-      return void authHandler(request, response).catch((error: unknown) => failAuthRequest(response, error));
+      return void authHandler(request, response);
     }
     if (!serveClient) return sendNotFound(response, 'This is an API node (ROLE=api): it serves /graphql only.');
     return serveClient(request, response);
