@@ -132,6 +132,18 @@ export interface Row {
 const rows: Row[] = [];
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
+/** The production server's environment for a bench run on `databaseUrl`; `extra` (then --env) wins. */
+const benchServerEnv = (databaseUrl: string, extra: Record<string, string | undefined> = {}) => ({
+  NODE_ENV: 'production',
+  DATABASE_URL: databaseUrl,
+  WEB_CONCURRENCY: opts.workers,
+  BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
+  // A fixed issuer, so tokens outlive a restart on another port.
+  JWT_ISSUER: 'http://taskfort-bench.invalid',
+  ...extra,
+  ...opts.serverEnv,
+});
+
 /** Runs bench/load.ts in a child process: autocannon never shares the server's event loop. */
 function runLoad(spec: LoadSpec): Promise<LoadResult> {
   return runChild<LoadResult>('bench/load.ts', spec);
@@ -385,18 +397,9 @@ async function benchDatabase(database: 'sqlite' | 'postgresql', adminUrl?: strin
   const databaseUrl = database === 'sqlite' ? `file:${join(dataDir, 'bench.db')}` : postgresUrlFor(adminUrl!, dataDir);
   log(`${database}: starting the production server (WEB_CONCURRENCY=${opts.workers}) on ${database === 'sqlite' ? databaseUrl : 'a fresh database'}`);
   let stopping = false;
-  const env = {
-    NODE_ENV: 'production',
-    DATABASE_URL: databaseUrl,
-    WEB_CONCURRENCY: opts.workers,
-    BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
-    // A fixed issuer, so tokens outlive a restart on another port.
-    JWT_ISSUER: 'http://taskfort-bench.invalid',
-    // Two sign-ups and two tokens per database stay inside the auth rate limits; pass a raised
-    // limit through only when the caller sets one.
-    ...(process.env.AUTH_RATE_LIMIT ? { AUTH_RATE_LIMIT: process.env.AUTH_RATE_LIMIT } : {}),
-    ...opts.serverEnv,
-  };
+  // Two sign-ups and two tokens per database stay inside the auth rate limits; pass a raised
+  // limit through only when the caller sets one.
+  const env = benchServerEnv(databaseUrl, process.env.AUTH_RATE_LIMIT ? { AUTH_RATE_LIMIT: process.env.AUTH_RATE_LIMIT } : {});
   const start = async () => {
     const server = await startServer({ dataDir, env });
     server.process.once('exit', (code, signal) => {
@@ -837,15 +840,7 @@ async function benchStreams() {
   const dataDir = tempDataDir('taskfort-bench-streams-');
   const databaseUrl = `file:${join(dataDir, 'bench.db')}`;
   log(`sqlite: live streams — starting a server of their own (WEB_CONCURRENCY=${opts.workers}) on ${databaseUrl}`);
-  const env = {
-    NODE_ENV: 'production',
-    DATABASE_URL: databaseUrl,
-    WEB_CONCURRENCY: opts.workers,
-    BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
-    JWT_ISSUER: 'http://taskfort-bench.invalid',
-    ...streamServerEnv(),
-    ...opts.serverEnv,
-  };
+  const env = benchServerEnv(databaseUrl, streamServerEnv());
   const server = await startServer({ dataDir, env });
   const target: Target = {
     database: 'sqlite',

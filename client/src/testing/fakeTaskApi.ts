@@ -60,6 +60,16 @@ function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/graphql-response+json' } });
 }
 
+/** Puts a gate for `operationName` in `gates`; the returned function opens it. */
+function holdUntilReleased(gates: Map<string, Promise<void>>, operationName: string): () => void {
+  let release!: () => void;
+  gates.set(operationName, new Promise<void>((resolve) => (release = resolve)));
+  return () => {
+    gates.delete(operationName);
+    release();
+  };
+}
+
 /**
  * A fake /graphql for the task operations the app sends, with switches to refuse or hold back
  * the next answer to an operation (to observe optimistic states and rollbacks).
@@ -242,23 +252,9 @@ export function createFakeTaskApi(initialTasks: FakeTask[] = []) {
       failures.set(operationName, failure);
     },
     /** Answers to this operation wait until the returned function is called. */
-    hold(operationName: string): () => void {
-      let release!: () => void;
-      holds.set(operationName, new Promise<void>((resolve) => (release = resolve)));
-      return () => {
-        holds.delete(operationName);
-        release();
-      };
-    },
+    hold: (operationName: string) => holdUntilReleased(holds, operationName),
     /** Changes are done, then their answer waits until the returned function is called. */
-    holdAnswer(operationName: string): () => void {
-      let release!: () => void;
-      answerHolds.set(operationName, new Promise<void>((resolve) => (release = resolve)));
-      return () => {
-        answerHolds.delete(operationName);
-        release();
-      };
-    },
+    holdAnswer: (operationName: string) => holdUntilReleased(answerHolds, operationName),
     /** From now on every change is also sent on the open streams before it is answered, as the real server does. */
     echoChanges() {
       echoChanges = true;
