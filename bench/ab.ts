@@ -5,14 +5,12 @@
 // (this 2-core machine's speed drifts by 2× from minute to minute; sequential runs do not compare).
 // Prints, per request kind, the median over rounds of req/s and server CPU time per request for
 // each side, and B relative to A.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient } from '../test/support/client.js';
-import { repoRoot, startServer, tempDataDir, type RunningServer } from '../test/support/server.js';
-import type { LoadResult, LoadSpec } from './load.js';
+import { startServer, tempDataDir, type RunningServer } from '../test/support/server.js';
+import { cpuMsOfTree, runLoad } from './processes.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -40,25 +38,6 @@ const KINDS = [
     auth: true,
   },
 ] as const;
-
-function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ = 100
-}
-
-function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/load.ts'), JSON.stringify(spec)], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited with ${code}`))));
-  });
-}
 
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
 
@@ -95,7 +74,7 @@ try {
           duration: warmup,
           warmup: 0,
         });
-        const cpuBefore = cpuMsOf(server.process.pid!);
+        const cpuBefore = cpuMsOfTree(server.process.pid!);
         const result = await runLoad({
           url: `${server.url}/graphql`,
           headers,
@@ -104,7 +83,7 @@ try {
           duration,
           warmup: 0,
         });
-        const cpu = (cpuMsOf(server.process.pid!) - cpuBefore) / Math.max(1, result.requests);
+        const cpu = (cpuMsOfTree(server.process.pid!) - cpuBefore) / Math.max(1, result.requests);
         const key = `${kind.id}|${side}`;
         samples.set(key, [...(samples.get(key) ?? []), { rps: result.rps, cpu }]);
         process.stderr.write(
