@@ -187,6 +187,21 @@ describe('NOT_FOUND and validation', () => {
     expect(JSON.stringify(response.body)).not.toMatch(/\bat \w+ \(/); // no stack trace
   });
 
+  // Found by input-fuzz.test.ts: graphql-scalars quoted the value with `${value}`, which throws for this object.
+  it.each([[{ toString: '' }], [{ toString: null }], [[]], [20240101], [true]])(
+    'refuses a due date of %j as bad input, not a server error',
+    async (dueDate) => {
+      for (const [query, variables] of [
+        [CREATE, { input: { title: 'dated', dueDate } }],
+        [LIST, { filter: { dueAfter: dueDate, dueBefore: dueDate } }],
+      ] as const) {
+        const response = await api.graphql(query, variables, { token: user.jwt });
+        expect(response.status).toBe(400);
+        expect(new Set(codesOf(response))).toEqual(new Set(['BAD_USER_INPUT']));
+      }
+    },
+  );
+
   it('refuses a malformed cursor as bad input, not a server error', async () => {
     const response = await api.graphql(LIST, { after: 'garbage' }, { token: user.jwt });
     expect(response.status).toBeLessThan(500);
