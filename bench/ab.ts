@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { ensureServerBuild } from '../client/tooling/buildServer.js';
 import { ApiClient } from '../test/support/client.js';
 import { startServer, tempDataDir, type RunningServer } from '../test/support/server.js';
 import { cpuMsOfTree, runLoad } from './processes.js';
@@ -49,6 +50,7 @@ const baseEnv = {
   JWT_ISSUER: 'http://taskfort-bench.invalid',
   AUTH_RATE_LIMIT: 'off',
 };
+await ensureServerBuild();
 const servers: Record<'A' | 'B', RunningServer> = {
   A: await startServer({ dataDir, env: { ...baseEnv, [setting]: values.A } }),
   B: await startServer({ dataDir, env: { ...baseEnv, [setting]: values.B } }),

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureServerBuild } from '../client/tooling/buildServer.js';
 import { ApiClient } from '../test/support/client.js';
 import { repoRoot, startServer, tempDataDir } from '../test/support/server.js';
 import { measure } from './load.js';
@@ -15,6 +16,7 @@ const seconds = Number(process.argv[3] ?? 15);
 const profileDir = join(repoRoot, 'bench-results/profiles');
 mkdirSync(profileDir, { recursive: true });
 const dataDir = tempDataDir('taskfort-profile-');
+await ensureServerBuild();
 const server = await startServer({
   dataDir,
   env: {

@@ -25,6 +25,7 @@ import { join, resolve } from 'node:path';
 import { ApiClient, type TestUser } from '../test/support/client.js';
 import { postgresBinariesAvailable, postgresUrlFor, startThrowawayPostgres, type ThrowawayPostgres } from '../test/support/postgres.js';
 import { freePort, repoRoot, startServer, tempDataDir, type RunningServer } from '../test/support/server.js';
+import { ensureServerBuild } from '../client/tooling/buildServer.js';
 import type { CeilingOptions } from './ceilings.js';
 import { benchJwtVerification, type MicroResult } from './jwt.js';
 import { benchViewerLiveness } from './liveness.js';
@@ -1116,6 +1117,8 @@ export function formatTable(list: Row[]): string {
 // ---------------------------------------------------------------- main
 
 async function main() {
+  // Every server here runs the bundle `npm start` runs.
+  await ensureServerBuild();
   if (opts.soakSeconds > 0) return soak();
   const started = Date.now();
   const machine = machineInfo();

@@ -1,13 +1,21 @@
-// The server as plain JavaScript for `npm start`: one esbuild bundle of our own modules
-// (dependencies stay in node_modules), so a start loads built files instead of compiling every
-// TypeScript module through tsx's loader (about half of a start's CPU time). Tests, scripts and
-// `npm run dev` keep running the TypeScript directly.
+// The server as plain JavaScript for `npm start`: one esbuild bundle of our modules and the pure-JS
+// dependencies, so a start neither compiles TypeScript through tsx's loader nor resolves, stats
+// and compiles some 2,000 separate dependency modules (a start's two largest costs in its CPU
+// profile). Packages that load native code, WebAssembly or files next to themselves stay in
+// node_modules (BUNDLE_EXTERNALS). Tests, scripts and `npm run dev` run the TypeScript directly;
+// the Node.js 24 pass of .ci/run runs the server suites against this bundle.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { repoRoot } from './prepareClient.js';
 
 export const SERVER_BUNDLE = join(repoRoot, 'dist/server/main.js');
+
+/**
+ * Left to node_modules: native addons (better-sqlite3), Prisma (its WebAssembly query compiler and
+ * the CLI that migrate.ts spawns), pg (the one copy @prisma/adapter-pg and the LISTEN relay share),
+ * and the build tools.
+ */
+export const BUNDLE_EXTERNALS = ['better-sqlite3', '@prisma/*', 'prisma', 'pg', 'pg-native', 'esbuild', 'tsx'];
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
@@ -25,6 +33,8 @@ export function isServerBuildFresh(): boolean {
 }
 
 export async function buildServer(): Promise<void> {
+  // Loaded here, not at the top: the test helpers import this module for SERVER_BUNDLE alone.
+  const { build } = await import('esbuild');
   await build({
     // The password worker is its own entry, next to main.js (server/auth/passwordChecker.ts loads './passwordWorker.js').
     entryPoints: [join(repoRoot, 'server/main.ts'), join(repoRoot, 'server/auth/passwordWorker.ts')],
@@ -34,8 +44,21 @@ export async function buildServer(): Promise<void> {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    external: BUNDLE_EXTERNALS,
+    // CommonJS dependencies inside an ES module bundle still call require() and read __dirname.
+    banner: {
+      js: [
+        "import { createRequire as __taskfortCreateRequire } from 'node:module';",
+        "import { dirname as __taskfortDirname } from 'node:path';",
+        "import { fileURLToPath as __taskfortFileURLToPath } from 'node:url';",
+        'const require = __taskfortCreateRequire(import.meta.url);',
+        'const __filename = __taskfortFileURLToPath(import.meta.url);',
+        'const __dirname = __taskfortDirname(__filename);',
+      ].join(' '),
+    },
+    // Stack traces map back to the sources; the sources themselves stay out of the map (a smaller file to parse at start).
     sourcemap: true,
+    sourcesContent: false,
     logLevel: 'warning',
   });
 }
@@ -43,5 +66,9 @@ export async function buildServer(): Promise<void> {
 export async function ensureServerBuild(): Promise<void> {
   if (!isServerBuildFresh()) await buildServer();
 }
+
+// Vitest runs every project's globalSetup in one process: one build however many projects need it.
+const shared = globalThis as typeof globalThis & { __taskfortServerBuild?: Promise<void> };
+export const serverBuildOnce = () => (shared.__taskfortServerBuild ??= ensureServerBuild());
 
 if (import.meta.url === `file://${process.argv[1]}`) await buildServer();

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { SERVER_BUNDLE } from '../../client/tooling/buildServer.js';
 import { postgresUrlFor } from './postgres.js';
 import { seedFromTemplate } from './templateDatabase.js';
 
@@ -63,7 +64,11 @@ export interface StartOptions {
   freshDatabase?: boolean;
 }
 
-/** Starts the real server (`server/main.ts`) as a child process and waits until it answers. */
+/**
+ * Starts the real server as a child process and waits until it answers: the bundle `npm start`
+ * runs (dist/server/main.js, built from server/ by the test projects' globalSetup), so the tests
+ * prove what ships, and a start takes a third of the time of compiling the TypeScript through tsx.
+ */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const dataDir = options.dataDir ?? tempDataDir();
   // A test that brings its own DATABASE_URL gets exactly that database.
@@ -89,7 +94,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   for (const key of Object.keys(env)) if (key === 'TEST' || key.startsWith('VITEST')) delete env[key];
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
   Object.assign(env, options.unscrubbedEnv);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  if (!existsSync(SERVER_BUNDLE)) throw new Error(`${SERVER_BUNDLE} is missing: run \`npm run build:server\` (the test projects' globalSetup builds it)`);
+  const child = spawn(process.execPath, ['--enable-source-maps', SERVER_BUNDLE], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
