@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureServerBuild } from '../client/tooling/buildServer.js';
+import { SourceMap, type SourceMapPayload } from 'node:module';
+import { ensureServerBuild, SERVER_BUNDLE } from '../client/tooling/buildServer.js';
 import { ApiClient } from '../test/support/client.js';
 import { repoRoot, startServer, tempDataDir } from '../test/support/server.js';
 import { measure } from './load.js';
@@ -53,15 +54,24 @@ console.log(`profile: bench-results/profiles/${newest.name}`);
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   children?: number[];
 }
 const profile = JSON.parse(readFileSync(join(profileDir, newest.name), 'utf8')) as { nodes: ProfileNode[]; samples: number[] };
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const parentOf = new Map<number, number>();
 for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
-const where = (url: string) =>
-  /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.includes('/server/') ? 'server/' : url.replace(/^.*\//, '') || 'native');
+// The server is one bundle (dist/server/main.js): its source map tells which package a frame is from.
+const bundleMap = new SourceMap(JSON.parse(readFileSync(`${SERVER_BUNDLE}.map`, 'utf8')) as SourceMapPayload);
+const sourceOf = ({ url, lineNumber, columnNumber }: ProfileNode['callFrame']) => {
+  if (!url.endsWith('dist/server/main.js')) return url;
+  const entry = bundleMap.findEntry(lineNumber, columnNumber) as { originalSource?: string };
+  return entry.originalSource ?? url;
+};
+const where = (frame: ProfileNode['callFrame']) => {
+  const url = sourceOf(frame);
+  return /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.includes('/server/') ? 'server/' : url.replace(/^.*\//, '') || 'native');
+};
 const samplesOf = new Map<number, number>();
 for (const sample of profile.samples) samplesOf.set(sample, (samplesOf.get(sample) ?? 0) + 1);
 const inclusive = new Map<string, number>();
@@ -72,7 +82,7 @@ for (const [id, count] of samplesOf) {
   const seen = new Set<string>();
   for (let current: number | undefined = id; current !== undefined; current = parentOf.get(current)) {
     const frame = byId.get(current)!.callFrame;
-    const key = `${frame.functionName || '(anonymous)'} (${where(frame.url)})`;
+    const key = `${frame.functionName || '(anonymous)'} (${where(frame)})`;
     if (!seen.has(key)) inclusive.set(key, (inclusive.get(key) ?? 0) + count);
     seen.add(key);
   }

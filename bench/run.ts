@@ -13,6 +13,8 @@
 //   --rows=1,3,6      only these rows (ids as in the table; 6 = every size, 7 = 7a–7f, S3 = S3a0–S3b), e.g. to compare one lever
 //   --streams=1000    live streams held open for rows S1–S3 and S2pg, --streams-per-user=10 each (≤ 20)
 //   --write-rate=200  createTask per second for rows S2 and S2pg, spread over the stream users
+//   --dump-events=F   rows S2/S2pg write every create ([taskId, user, doneAtMs, responseMs, measured]) and
+//                     event arrival ([taskId, stream, atMs]) to the JSON file F, to see latency over time
 //   --quick           --duration=3 --warmup=1 --sizes=1k,20k --postgres=off --streams=100
 //   --leak-rounds=2   after the rows, this many more rounds of list/create/toggle load, RSS after each
 //   --soak=10m        instead of the table: one process on SQLite under a steady --soak-rate=200 req/s
@@ -56,6 +58,7 @@ const opts = {
   label: option('label', quick ? 'quick' : 'full'),
   rows: option('rows', '').split(',').filter(Boolean),
   leakRounds: Number(option('leak-rounds', quick ? '1' : '2')),
+  dumpEvents: option('dump-events', ''),
   soakSeconds: parseDuration(option('soak', '0')),
   soakRate: Number(option('soak-rate', '200')),
   windowSeconds: Number(option('window', '30')),
@@ -721,6 +724,7 @@ async function measureEventLatency(row: {
   }
   const cpuMs = row.serverPids.reduce((sum, pid) => sum + cpuMsOfTree(pid), 0) - cpuBefore;
   const stats = eventLatencies(written.creates, arrivals);
+  if (opts.dumpEvents) writeFileSync(opts.dumpEvents, JSON.stringify({ row: row.id, creates: written.creates, arrivals }));
   const responses = Float64Array.from(written.creates.filter((create) => create[4]).map((create) => create[3])).sort();
   const writeP99 = responses.length ? responses[Math.ceil(0.99 * responses.length) - 1]! : NaN;
   if (written.failed) log(`  ! ${written.failed} creates failed, first: ${written.firstFailure}`);
