@@ -55,6 +55,7 @@ export function isClientBuildFresh(): boolean {
     mtime(join(repoRoot, 'specs/schema.graphql')),
     mtime(join(repoRoot, 'codegen.ts')),
     mtime(join(repoRoot, 'server/rules.ts')),
+    mtime(join(repoRoot, 'server/auth/passwordEstimator.ts')),
   );
   // A build from before precompression (no .gz next to index.html) is rebuilt too.
   return mtime(output) >= inputs && existsSync(`${output}.gz`);

@@ -6,7 +6,7 @@ import { logAuthEvent } from './events.js';
 import { libraryLog } from '../log.js';
 import type { Config } from '../config.js';
 import { isDatabaseReachable, type Database } from '../db/client.js';
-import { createRateLimitStore, passwordResetMailKey } from './rateLimitStore.js';
+import { createRateLimitStore, passwordResetMailKey, type RateLimitStore } from './rateLimitStore.js';
 import { createPasswordChecker, PasswordCheckUnavailable, type PasswordChecker } from './passwordChecker.js';
 import { EMAIL_MAX_LENGTH, nameProblem, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../rules.js';
 import { ENABLED_AUTH_ROUTES } from './routes.js';
@@ -21,6 +21,11 @@ export interface AuthOptions {
   config: Config;
   db: Database;
   secret: string;
+  /**
+   * The per-IP and per-account counters; app.ts passes the one it also counts GraphiQL's token
+   * prefill in, so both share one store (and one pruning timer).
+   */
+  rateLimitStore?: RateLimitStore;
   /** Defaults to the SMTP_URL mailer (config.mail). */
   mailer?: Mailer;
 }
@@ -205,9 +210,9 @@ export function createAuth({
   config,
   db,
   secret,
+  rateLimitStore = createRateLimitStore(db),
   mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, isProduction: config.isProduction, log }),
 }: AuthOptions) {
-  const rateLimitStore = createRateLimitStore(db);
   /**
    * Returns at once, whether or not the address has an account and whatever SMTP does: the
    * per-address count and the mail run in the background. Over the limit nothing is sent and

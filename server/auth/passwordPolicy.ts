@@ -1,4 +1,4 @@
-import { estimatePassword } from '../passwordEstimator.js';
+import { estimatePassword } from './passwordEstimator.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, PASSWORD_MIN_SCORE } from '../rules.js';
 
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, PASSWORD_MIN_SCORE };

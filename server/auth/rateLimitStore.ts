@@ -79,3 +79,5 @@ export function createRateLimitStore(db: Database) {
     return { allowed: false, retryAfter: Math.max(1, Math.ceil((windowEndsAt - Date.now()) / 1000)) };
   }
 }
+
+export type RateLimitStore = ReturnType<typeof createRateLimitStore>;

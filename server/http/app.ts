@@ -6,7 +6,6 @@ import { createRateLimitStore } from '../auth/rateLimitStore.js';
 import { createAuthHandler } from './authHandler.js';
 import { clientIpResolver } from './clientIp.js';
 import type { Config } from '../config.js';
-import { resolveAuthSecret } from '../auth/secret.js';
 import { isDatabaseReachable, type Database } from '../db/client.js';
 import { reloadingKeySet, remoteKeySetLoader } from '../tokens/keySet.js';
 import { createStaticHandler, HTML_SECURITY_HEADERS } from './static.js';
@@ -102,11 +101,12 @@ function setGraphiQLPageHeaders(response: ServerResponse) {
  */
 export function createApp({ config, db }: AppOptions): App {
   const clientIp = clientIpResolver(config.trustedProxies);
-  const tokenRateLimit = createRateLimitStore(db);
+  const rateLimitStore = createRateLimitStore(db);
   const trustedOrigins = new Set(config.trustedOrigins);
   const servesAuth = config.role !== 'api';
   const servesApi = config.role !== 'auth';
-  const auth = servesAuth ? createAuth({ config, db, secret: resolveAuthSecret(config) }) : undefined;
+  if (servesAuth && !config.authSecret) throw new Error('the auth secret is resolved once at start-up (server/main.ts) and must be in config.authSecret');
+  const auth = servesAuth ? createAuth({ config, db, secret: config.authSecret!, rateLimitStore }) : undefined;
   const keySet = reloadingKeySet(
     config.authJwksUrl || !auth
       ? remoteKeySetLoader(config.authJwksUrl!)
@@ -138,7 +138,7 @@ export function createApp({ config, db }: AppOptions): App {
           const cookie = request.headers.get('cookie');
           if (!cookie || !auth) return null;
           const tokenLimit = ENABLED_AUTH_ROUTES['/token'].rateLimit;
-          if (config.authRateLimit && tokenLimit && !(await tokenRateLimit.consume(`${ip}|/token`, tokenLimit)).allowed) {
+          if (config.authRateLimit && tokenLimit && !(await rateLimitStore.consume(`${ip}|/token`, tokenLimit)).allowed) {
             logAuthEvent('rate_limited', { ip, path: '/graphql (GraphiQL token)' });
             return null;
           }

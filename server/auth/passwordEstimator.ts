@@ -4,7 +4,7 @@
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { adjacencyGraphs, dictionary as commonDictionary } from '@zxcvbn-ts/language-common';
 import { dictionary as englishDictionary, translations } from '@zxcvbn-ts/language-en';
-import { passwordForScoring, ZXCVBN_OPTIONS } from './rules.js';
+import { passwordForScoring, ZXCVBN_OPTIONS } from '../rules.js';
 
 export type StrengthScore = 0 | 1 | 2 | 3 | 4;
 
