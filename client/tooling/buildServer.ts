@@ -4,9 +4,9 @@
 // profile). Packages that load native code, WebAssembly or files next to themselves stay in
 // node_modules (BUNDLE_EXTERNALS). Tests, scripts and `npm run dev` run the TypeScript directly;
 // the Node.js 24 pass of .ci/run runs the server suites against this bundle.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from './prepareClient.js';
+import { newestMtime, repoRoot } from './prepareClient.js';
 
 export const SERVER_BUNDLE = join(repoRoot, 'dist/server/main.js');
 
@@ -17,18 +17,13 @@ export const SERVER_BUNDLE = join(repoRoot, 'dist/server/main.js');
  */
 export const BUNDLE_EXTERNALS = ['better-sqlite3', '@prisma/*', 'prisma', 'pg', 'pg-native', 'esbuild', 'tsx'];
 
-function newestMtime(path: string): number {
-  if (!existsSync(path)) return 0;
-  const stats = statSync(path);
-  if (!stats.isDirectory()) return stats.mtimeMs;
-  let newest = 0;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
-  return newest;
-}
-
 export function isServerBuildFresh(): boolean {
   if (!existsSync(SERVER_BUNDLE)) return false;
-  const inputs = Math.max(newestMtime(join(repoRoot, 'server')), statSync(join(repoRoot, 'package-lock.json')).mtimeMs);
+  // The bundle holds the dependencies too (package-lock.json) and is shaped by this file's options.
+  const inputs = Math.max(
+    newestMtime(join(repoRoot, 'server')),
+    ...['package-lock.json', 'client/tooling/buildServer.ts'].map((path) => statSync(join(repoRoot, path)).mtimeMs),
+  );
   return statSync(SERVER_BUNDLE).mtimeMs >= inputs;
 }
 

@@ -12,7 +12,7 @@ const run = promisify(execFile);
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-function newestMtime(path: string, skip: (path: string) => boolean = () => false): number {
+export function newestMtime(path: string, skip: (path: string) => boolean = () => false): number {
   if (!existsSync(path) || skip(path)) return 0;
   const stats = statSync(path);
   if (!stats.isDirectory()) return stats.mtimeMs;
