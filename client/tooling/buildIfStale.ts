@@ -29,7 +29,7 @@ const BUILD_OUTPUTS = [
   join(repoRoot, 'dist/client/index.html'),
   join(repoRoot, 'dist/graphiql'),
 ].map((path) => path.slice(repoRoot.length + 1));
-export const BUILD_STAMP = join(repoRoot, 'dist/build-stamp.json');
+const BUILD_STAMP = join(repoRoot, 'dist/build-stamp.json');
 
 const startedAt = performance.now();
 try {
