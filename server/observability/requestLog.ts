@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pinoHttp } from 'pino-http';
 import { log } from '../log.js';
 import { hasMetricsToken, methodLabel, observeHttpRequest, sendMetrics } from './metrics.js';
 import { runWithRequestFacts, type RequestFacts } from './requestContext.js';
@@ -42,11 +41,6 @@ export interface RequestObserverOptions {
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
-interface LoggedRequest extends IncomingMessage {
-  facts?: RequestFacts;
-  route?: string;
-}
-
 /**
  * Wraps the app's request listener: a request id (honoured or generated, echoed in
  * X-Request-Id), one JSON log line per request with only safe fields, HTTP metrics, and
@@ -54,54 +48,40 @@ interface LoggedRequest extends IncomingMessage {
  */
 export function observeRequests(handle: Handler, { authRoutes, metricsToken }: RequestObserverOptions): Handler {
   const knownAuthRoutes = new Set(authRoutes);
-  const httpLogger = pinoHttp({
-    logger: log,
-    quietReqLogger: true,
-    quietResLogger: true,
-    customAttributeKeys: { reqId: 'requestId' },
-    genReqId: (request, response) => {
-      const id = requestIdFor(request.headers[REQUEST_ID_HEADER]);
-      response.setHeader('X-Request-Id', id);
-      return id;
-    },
-    // Only these fields, whatever pino-http or a later edit passes in: never headers, bodies or query strings.
-    wrapSerializers: false,
-    serializers: {
-      req: (request: LoggedRequest) => ({ method: methodLabel(request.method), route: request.route }),
-      res: (response: ServerResponse) => ({ status: response.statusCode }),
-    },
-    customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : 'info'),
-    customSuccessObject: (request, response, fields) => requestLine(request as LoggedRequest, response, fields.responseTime as number),
-    customErrorObject: (request, response, _error, fields) => requestLine(request as LoggedRequest, response, fields.responseTime as number),
-    customSuccessMessage: (request, response) => `${methodLabel(request.method)} ${(request as LoggedRequest).route} ${response.statusCode}`,
-    customErrorMessage: (request, response) => `${methodLabel(request.method)} ${(request as LoggedRequest).route} ${response.statusCode}`,
-  });
-
-  function requestLine(request: LoggedRequest, response: ServerResponse, durationMs: number) {
-    const facts = request.facts;
-    return {
-      log: 'request',
-      req: request,
-      res: response,
-      durationMs,
-      ...(facts?.operationName ? { operationName: facts.operationName } : {}),
-      ...(facts?.userId ? { userId: facts.userId } : {}),
-      ...(response.writableFinished ? {} : { aborted: true }),
-    };
-  }
-
   return (request, response) => {
     const started = performance.now();
-    const logged = request as LoggedRequest;
-    logged.route = routeOf(request.url, knownAuthRoutes);
-    httpLogger(request, response);
-    const facts: RequestFacts = { requestId: String(request.id) };
-    logged.facts = facts;
+    const route = routeOf(request.url, knownAuthRoutes);
+    const requestId = requestIdFor(request.headers[REQUEST_ID_HEADER]);
+    response.setHeader('X-Request-Id', requestId);
+    const facts: RequestFacts = { requestId };
+    let logged = false;
+    // One line when the response is sent, or when the connection closes before it is (aborted).
+    const logLine = () => {
+      if (logged) return;
+      logged = true;
+      const method = methodLabel(request.method);
+      const status = response.statusCode;
+      log[status >= 500 ? 'error' : 'info'](
+        {
+          requestId,
+          log: 'request',
+          req: { method, route },
+          res: { status },
+          durationMs: Math.round(performance.now() - started),
+          ...(facts.operationName ? { operationName: facts.operationName } : {}),
+          ...(facts.userId ? { userId: facts.userId } : {}),
+          ...(response.writableFinished ? {} : { aborted: true }),
+        },
+        `${method} ${route} ${status}`,
+      );
+    };
+    response.once('finish', logLine);
     response.once('close', () => {
-      observeHttpRequest({ method: methodLabel(request.method), route: logged.route!, status: response.statusCode }, (performance.now() - started) / 1000);
+      logLine();
+      observeHttpRequest({ method: methodLabel(request.method), route, status: response.statusCode }, (performance.now() - started) / 1000);
     });
     runWithRequestFacts(facts, () => {
-      if (logged.route === '/metrics') {
+      if (route === '/metrics') {
         if (!metricsToken) return notFound(response);
         if (!hasMetricsToken(request, metricsToken)) {
           response.writeHead(401, { 'WWW-Authenticate': 'Bearer realm="metrics"', 'Content-Type': 'text/plain; charset=utf-8' }).end('unauthorized\n');
