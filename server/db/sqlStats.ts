@@ -38,8 +38,9 @@ function logStatementsPerRequest() {
     current.enterWith(statements);
     response.once('finish', () => {
       const path = (request.url ?? '/').split('?')[0];
-      // The request log's id (the caller's valid X-Request-Id, or a generated one).
-      const requestId = request.id ?? null;
+      // The request log's id (the caller's valid X-Request-Id, or a generated one), as echoed.
+      const echoed = response.getHeader('x-request-id');
+      const requestId = typeof echoed === 'string' ? echoed : null;
       log.info({
         log: 'sql',
         method: request.method,
