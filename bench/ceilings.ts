@@ -1,7 +1,9 @@
 // Reference servers for the bench's ceiling rows (issue 15), each the least code that does the
 // same work as a Taskfort row, so a Taskfort row's ratio to its ceiling says what our stack costs:
 //   0  bare node:http answering {"data":{"__typename":"Query"}}
-//   Y  bare graphql-yoga, a one-field schema, no plugins (Yoga's own floor)
+//   Y  bare graphql-yoga, a one-field schema, no plugins (Yoga's own floor); it also serves the
+//      taskEvents subscription shape with a stream that never yields, over Yoga's own SSE
+//      transport: the floor of a live stream (row SY)
 //   E  node:http + the same driver (better-sqlite3 / pg) running the list's SQL; the bearer JWT
 //      verified once with jose against the server's JWKS, then remembered; JSON.stringify
 //   W  the same for createTask (the quota-checked INSERT … RETURNING) and toggleTask (UPDATE … RETURNING)
@@ -25,6 +27,14 @@ export interface CeilingOptions {
 }
 
 const TYPENAME_ANSWER = '{"data":{"__typename":"Query"}}';
+
+/** A subscription source that stays open and never yields, until the client goes away. */
+const idleStream = (): AsyncIterable<never> => ({
+  [Symbol.asyncIterator]: () => ({
+    next: () => new Promise<IteratorResult<never>>(() => {}),
+    return: () => Promise.resolve({ done: true, value: undefined }),
+  }),
+});
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -176,7 +186,16 @@ async function main() {
     });
   } else if (options.kind === 'yoga') {
     const yoga = createYoga({
-      schema: createSchema({ typeDefs: 'type Query { hello: String }', resolvers: { Query: { hello: () => 'world' } } }),
+      schema: createSchema({
+        typeDefs: `type Query { hello: String }
+          type Task { id: ID! title: String! completed: Boolean! }
+          type TaskEvent { kind: String! taskId: ID! at: String! task: Task }
+          type Subscription { taskEvents: TaskEvent! }`,
+        resolvers: {
+          Query: { hello: () => 'world' },
+          Subscription: { taskEvents: { subscribe: idleStream, resolve: (event: unknown) => event } },
+        },
+      }),
       logging: false,
       graphiql: false,
     });

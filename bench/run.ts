@@ -184,7 +184,7 @@ const wanted = (id: string) =>
 /** The rows benchDatabase() measures (6 @ stands for every size). */
 const DATABASE_ROW_IDS = ['0', 'Y', 'E', 'Wc', 'Wt', '1', '2', '3', '4a', '4b', '5', '5b', '6 @', '6+', '6o'];
 /** The live-stream rows on one SQLite server (benchStreams). */
-const STREAM_ROW_IDS = ['S1', 'S2', 'S3a0', 'S3a', 'S3b0', 'S3b'];
+const STREAM_ROW_IDS = ['SY', 'S1', 'S2', 'S3a0', 'S3a', 'S3b0', 'S3b'];
 
 const serverGone = (server: RunningServer) => server.process.exitCode !== null || server.process.signalCode !== null;
 
@@ -776,6 +776,45 @@ async function openStreams(client: StreamClient, url: string, users: TestUser[],
     throw new Error(`only ${opened.open} streams open; refused: ${opened.refused.join(' | ')}`);
 }
 
+/**
+ * Row SY: RSS per idle stream of a bare graphql-yoga server (bench/ceilings.ts) whose subscription
+ * never yields, over Yoga's own SSE transport — what Yoga alone holds per stream, for row S1.
+ */
+async function measureYogaStreamFloor(users: TestUser[]) {
+  const yoga = await startCeiling({ kind: 'yoga' });
+  const client = startStreamClient();
+  try {
+    const pid = yoga.process.pid!;
+    // A few streams first, so what is compiled or allocated once is in "before".
+    await client.request({ type: 'open', url: yoga.url, query: TASK_EVENTS, tokens: streamTokens(users.slice(0, 1)) }, 'opened');
+    const before = await settledRssMb(pid);
+    const opened = await client.request({ type: 'open', url: yoga.url, query: TASK_EVENTS, tokens: streamTokens(users) }, 'opened');
+    const count = opened.open - opts.streamsPerUser;
+    const after = await settledRssMb(pid);
+    const kbPerStream = ((after.median - before.median) * 1024) / count;
+    log(`sqlite SY: bare graphql-yoga, ${count} idle streams: RSS ${before.median.toFixed(1)} → ${after.median.toFixed(1)} MB, ${kbPerStream.toFixed(1)} KB per stream`);
+    rows.push({
+      id: 'SY',
+      database: 'sqlite',
+      name: `bare graphql-yoga SSE, RSS per idle stream, ${count} streams (floor for S1)`,
+      connections: count,
+      rps: NaN,
+      p50: NaN,
+      p99: NaN,
+      ratio: null,
+      noRatios: true,
+      unit: 'ms',
+      load: loadavg()[0],
+      rssMb: after.median,
+      display: { rps: `${kbPerStream.toFixed(1)} KB/stream`, p50: '', p99: '', cpu: '' },
+      detail: { kbPerStream, rssBeforeMb: before.samples, rssAfterMb: after.samples },
+    });
+  } finally {
+    await client.close();
+    await yoga.stop();
+  }
+}
+
 /** Stream servers take many sign-ups (rate limit off) and more streams than the default limit if asked. */
 const streamServerEnv = () => ({
   AUTH_RATE_LIMIT: 'off',
@@ -830,6 +869,7 @@ async function benchStreams() {
     await measureRow(target, { ...list, id: 'S3a0', name: 'row 3, tasks(first:20), no streams open (S3 baseline)' });
     await measureRow(target, { ...create, id: 'S3b0', name: 'row 4a, createTask, no streams open (S3 baseline)' });
 
+    if (wanted('SY')) await measureYogaStreamFloor(users);
     const pid = server.process.pid!;
     const idleBefore = await idleCpuMsPerSecond([pid]);
     const before = await settledRssMb(pid);
@@ -1076,7 +1116,7 @@ const CEILING_RANK: Record<string, number> = { '0': -0.3, Y: -0.2, E: -0.1, Wc: 
 
 /** Database, then row number, then suffix (4a before 4b; 6 by database size; 6+ last); ceilings before what they bound. */
 /** The live-stream rows after row 6o of their database: S1, S2 (S2pg), then each S3 baseline before its row. */
-const STREAM_RANK: Record<string, number> = { S1: 7.1, S2: 7.2, S2pg: 7.2, S3a0: 7.3, S3a: 7.31, S3b0: 7.32, S3b: 7.33 };
+const STREAM_RANK: Record<string, number> = { SY: 7.05, S1: 7.1, S2: 7.2, S2pg: 7.2, S3a0: 7.3, S3a: 7.31, S3b0: 7.32, S3b: 7.33 };
 
 const order = (row: Row) => {
   if (row.id in STREAM_RANK) return { sqlite: 0, postgresql: 100, 'in-process': 200 }[row.database] + STREAM_RANK[row.id]!;
