@@ -792,7 +792,9 @@ async function measureYogaStreamFloor(users: TestUser[]) {
     const count = opened.open - opts.streamsPerUser;
     const after = await settledRssMb(pid);
     const kbPerStream = ((after.median - before.median) * 1024) / count;
-    log(`sqlite SY: bare graphql-yoga, ${count} idle streams: RSS ${before.median.toFixed(1)} → ${after.median.toFixed(1)} MB, ${kbPerStream.toFixed(1)} KB per stream`);
+    log(
+      `sqlite SY: bare graphql-yoga, ${count} idle streams: RSS ${before.median.toFixed(1)} → ${after.median.toFixed(1)} MB, ${kbPerStream.toFixed(1)} KB per stream`,
+    );
     rows.push({
       id: 'SY',
       database: 'sqlite',
