@@ -2,8 +2,9 @@
 // dependencies, so a start neither compiles TypeScript through tsx's loader nor resolves, stats
 // and compiles some 2,000 separate dependency modules (a start's two largest costs in its CPU
 // profile). Packages that load native code, WebAssembly or files next to themselves stay in
-// node_modules (BUNDLE_EXTERNALS). Tests, scripts and `npm run dev` run the TypeScript directly;
-// the Node.js 24 pass of .ci/run runs the server suites against this bundle.
+// node_modules (BUNDLE_EXTERNALS). The server tests and the bench run this bundle too (built once
+// per run when stale), so they prove what ships; only `npm run dev` and the CLI scripts (admin,
+// backup, restore) run the TypeScript through tsx.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { newestMtime, repoRoot } from './prepareClient.js';
