@@ -114,8 +114,9 @@ export const log = pino(
   // Asynchronous: a line is buffered while the previous write is in flight, so under load many
   // lines go out in one write instead of one blocking write each (measured: a `{ __typename }`
   // request's CPU 0.33 → 0.21 ms). pino flushes the buffer synchronously on exit, a crash through
-  // the uncaughtException handler included; only a SIGKILL can lose the last lines.
-  prettyStream() ?? pino.destination({ dest: 1, sync: false }),
+  // the uncaughtException handler included; only a SIGKILL can lose the last lines. The buffer is
+  // bounded: if stdout stops draining, lines past 16 MB are dropped rather than held in memory.
+  prettyStream() ?? pino.destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 }),
 );
 
 export type Logger = typeof log;
