@@ -83,7 +83,7 @@ describe('password reset by mail', () => {
     expect(await sessionOf(api, other.sessionToken)).toBeNull();
     await expectRefusedWithinBound(api, user.jwt, endedAt);
     await expectRefusedWithinBound(api, other.jwt, endedAt);
-    expect(server.output()).toContain('"event":"reset.completed"');
+    expect(await server.flushedOutput()).toContain('"event":"reset.completed"');
   });
 
   it('refuses an expired link with INVALID_TOKEN and keeps the password', async () => {
@@ -134,7 +134,7 @@ describe('password reset by mail', () => {
     for (let i = 0; i < 3; i++) await smtp.waitFor(user.email, 20_000);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(smtp.countTo(user.email)).toBe(3);
-    expect(server.output()).toMatch(new RegExp(`"event":"reset.throttled","userId":"${user.id}"`));
+    expect(await server.flushedOutput()).toMatch(new RegExp(`"event":"reset.throttled","userId":"${user.id}"`));
   });
 });
 
@@ -245,7 +245,7 @@ describe('account deletion', () => {
     expect(deleted.status, await deleted.clone().text()).toBe(200);
     expect(await rowsOf(user.id)).toEqual({ users: 0, sessions: 0, accounts: 0, tasks: 0, resetTokens: 0, mailCounters: 0 });
     expect(await rowsOf(bystander.id)).toMatchObject({ users: 1, sessions: 1, accounts: 1 });
-    expect(server.output()).toMatch(new RegExp(`"event":"account.deleted","userId":"${user.id}"`));
+    expect(await server.flushedOutput()).toMatch(new RegExp(`"event":"account.deleted","userId":"${user.id}"`));
 
     await expectRefusedWithinBound(api, user.jwt, endedAt);
     await expectRefusedWithinBound(api, other.jwt, endedAt);

@@ -128,7 +128,7 @@ describe('malformed cursors and argument combinations (LOW 12)', () => {
         expect(JSON.stringify(response.body)).not.toMatch(/Unexpected error|prisma/i);
       }
     }
-    expect(server.output()).not.toMatch(/PrismaClient|prisma:error|Invalid `.*findMany/);
+    expect(await server.flushedOutput()).not.toMatch(/PrismaClient|prisma:error|Invalid `.*findMany/);
   });
 
   it.each([

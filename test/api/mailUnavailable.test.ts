@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 it('warns at start and answers both reset routes with 503 MAIL_UNAVAILABLE; the rest of the account routes work', async () => {
-  expect(server.output()).toContain('SMTP_URL is not set: password reset mail is unavailable');
+  expect(await server.flushedOutput()).toContain('SMTP_URL is not set: password reset mail is unavailable');
   const user = await api.createUser();
   for (const [route, body] of [
     ['/request-password-reset', { email: user.email }],

@@ -184,7 +184,7 @@ describe('Subscription.taskEvents over SSE', () => {
       await Promise.all(Array.from({ length: 10 }, () => api.graphql(TOGGLE, { id }, { token: user.jwt })));
       toggles += 10;
     }
-    expect(server.output()).toContain('live stream dropped: the client is not keeping up');
+    expect(await server.flushedOutput()).toContain('live stream dropped: the client is not keeping up');
     socket.destroy();
     // The stream that keeps up received every event.
     await healthy.take(toggles, 30_000);

@@ -35,7 +35,7 @@ describe('one auth node and two API-only nodes on one PostgreSQL database', () =
     expect((await fetch(`${apiNodes[0]!.url}/`)).status).toBe(404);
     expect((await fetch(`${authNode.url}/graphql?query={__typename}`)).status).toBe(404);
     expect(await (await fetch(`${apiNodes[1]!.url}/readyz`)).json()).toMatchObject({ status: 'ready', role: 'api' });
-    expect(apiNodes[0]!.output()).toMatch(/api node listening .*PostgreSQL/);
+    expect(await apiNodes[0]!.flushedOutput()).toMatch(/api node listening .*PostgreSQL/);
   });
 
   it('an API node refuses to start without AUTH_JWKS_URL', async () => {

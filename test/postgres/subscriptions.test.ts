@@ -90,6 +90,6 @@ describe('live updates across two ROLE=api nodes on PostgreSQL (LISTEN/NOTIFY)',
     for (let i = 0; i < 3; i++) expect((await create(apiNodes[1]!, user, `steady ${i}`)).errors).toBeUndefined();
     await stream.take(3, 5000);
     expect(stream.messages).toHaveLength(seen + 3);
-    expect(apiNodes[0]!.output()).toContain('listening again after reconnect');
+    expect(await apiNodes[0]!.flushedOutput()).toContain('listening again after reconnect');
   }, 120_000);
 });

@@ -156,9 +156,7 @@ describe('LOW 14: a JWT whose account no longer exists', () => {
       const response = await api.graphql('{ __typename }', {}, { token: viewer.jwt, headers: { 'x-request-id': requestId } });
       expect(response.errors).toBeUndefined();
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const statements = server
-      .output()
+    const statements = (await server.flushedOutput())
       .split('\n')
       .filter((line) => line.includes('"log":"sql"') && requestIds.some((id) => line.includes(id)))
       .map((line) => (JSON.parse(line) as { statements: number }).statements);

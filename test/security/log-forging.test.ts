@@ -70,9 +70,7 @@ describe('log forging', () => {
     // Paths, query strings and request ids.
     await fetch(`${server.url}/api/auth/${encodeURIComponent(FORGED)}?q=${encodeURIComponent(FORGED)}`);
     await fetch(`${server.url}/${encodeURIComponent(FORGED)}`, { headers: { 'x-request-id': FORGED_EVENT } });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-
-    const output = server.output();
+    const output = await server.flushedOutput();
     const lines = parseLogLines(output); // throws on the first line that is not one JSON object
     expect(lines.length).toBeGreaterThan(10);
     const authEvents = lines.filter((line) => line.log === 'auth');
@@ -100,9 +98,7 @@ describe('log forging', () => {
     // A failing one too: errors are logged, their inputs are not.
     await api.graphql(query, { search: { [needle]: 1 } }, { token: user.jwt });
     await api.signIn({ email: user.email, password: `${user.password} wrong` });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-
-    const output = server.output();
+    const output = await server.flushedOutput();
     parseLogLines(output);
     for (const secret of [...secrets, `${user.password} wrong`, needle, query, 'filter: { search: $search }']) {
       expect(output, `the output contains ${secret.slice(0, 20)}…`).not.toContain(secret);

@@ -14,8 +14,16 @@ export interface RunningServer {
   url: string;
   port: number;
   process: ChildProcess;
-  /** Everything the server printed, for assertions on logs. */
+  /** Everything the server printed so far, for assertions on logs. */
   output: () => string;
+  /**
+   * Everything the server printed, once it has written every line it logged before this call.
+   * Its log lines are written asynchronously (server/log.ts), so a line logged while a request
+   * was handled can reach stdout after the response; one stream keeps them in order, so the
+   * request line of a fresh /healthz request comes after all of them. Use it before asserting
+   * on lines, and above all before asserting that a line is absent.
+   */
+  flushedOutput: () => Promise<string>;
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
   dataDir: string;
 }
@@ -126,6 +134,16 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     port,
     process: child,
     output: () => output,
+    flushedOutput: async () => {
+      const marker = `flush-${randomBytes(8).toString('hex')}`;
+      const response = await fetch(`${url}/healthz`, { headers: { 'x-request-id': marker } }).catch(() => null);
+      const deadline = Date.now() + 10_000;
+      while (response?.ok && !output.includes(`"requestId":"${marker}"`)) {
+        if (Date.now() > deadline) throw new Error(`the server did not log /healthz (${marker}) within 10 s`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return output;
+    },
     dataDir,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null) child.kill(signal);
