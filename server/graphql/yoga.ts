@@ -69,7 +69,7 @@ const recordAccessRefusals: Plugin<Context> = {
   },
 };
 
-/** Tells the request log which operation ran (a bounded name from the parsed document) and for whom. */
+/** Tells the request log which operation ran (a bounded name from the parsed document); the context notes for whom. */
 const recordRequestFacts: Plugin<Context> = {
   onParse({ context }) {
     return ({ result }) => {
@@ -79,9 +79,6 @@ const recordRequestFacts: Plugin<Context> = {
       const operation = getOperationAST(result as DocumentNode, typeof requested === 'string' ? requested : undefined);
       facts.operationName = loggableOperationName(operation?.name?.value) ?? facts.operationName;
     };
-  },
-  onExecute({ args }) {
-    noteRequestUser((args.contextValue as Context).viewer?.id);
   },
 };
 
@@ -177,6 +174,8 @@ export function createGraphQLServer({
       const ip = clientIp(req);
       try {
         const viewer = await liveViewerFromRequest(request);
+        // Here rather than at execution, so a live stream's log line names its user too.
+        noteRequestUser(viewer?.id);
         return {
           viewer,
           isSessionAlive: async () => viewer !== null && liveness.isAlive(viewer),

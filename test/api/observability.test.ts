@@ -111,11 +111,30 @@ describe('request log and metrics', () => {
       expect(Object.keys(line.res)).toEqual(['status']);
     }
 
-    const output = server.output();
+    const output = await server.flushedOutput();
     parseLogLines(output);
     for (const secret of [needle, query, user.password, user.jwt, user.sessionToken, signIn.headers.get('set-auth-token')!]) {
       expect(output, `the output contains ${secret.slice(0, 20)}…`).not.toContain(secret);
     }
+  });
+
+  it('logs a live stream once, when it ends: aborted by the client, with its user', async () => {
+    const requestId = `stream-${randomUUID()}`;
+    const controller = new AbortController();
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${user.jwt}`, 'x-request-id': requestId },
+      body: JSON.stringify({ query: 'subscription { taskEvents { kind taskId } }' }),
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    await response.body!.getReader().read(); // the first keep-alive: the stream is open
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(linesFor(server, requestId)()).toHaveLength(0);
+    controller.abort();
+    const lines = await waitForLines(linesFor(server, requestId));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'info', req: { method: 'POST', route: '/graphql' }, res: { status: 200 }, aborted: true, userId: user.id });
   });
 
   it('hides /metrics: 401 without the token or with a wrong one', async () => {
@@ -190,12 +209,9 @@ describe('metrics with WEB_CONCURRENCY=2', () => {
     const after = await scrape(server.url);
     const healthz = (samples: Sample[]) => valueOf(samples, 'taskfort_http_requests_total', { route: '/healthz', status: '200' });
     expect(healthz(after) - healthz(before)).toBe(20);
-    const pids = new Set(
-      parseLogLines(server.output())
-        .filter((line) => line.log === 'request')
-        .map((line) => line.pid),
-    );
-    expect(pids.size).toBe(2);
+    // Each worker writes its own lines asynchronously: wait for both.
+    const requestLinePids = () => [...new Set(parseLogLines(server.output()).flatMap((line) => (line.log === 'request' ? [line.pid] : [])))];
+    expect(new Set(await waitForLines(requestLinePids, 2)).size).toBe(2);
 
     const local = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
     expect(local.status).toBe(200);
