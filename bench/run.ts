@@ -776,6 +776,34 @@ async function openStreams(client: StreamClient, url: string, users: TestUser[],
     throw new Error(`only ${opened.open} streams open; refused: ${opened.refused.join(' | ')}`);
 }
 
+/** A row of RSS per idle stream (S1, SY): no throughput or latency, no ratios. */
+function streamMemoryRow(row: {
+  id: string;
+  name: string;
+  streams: number;
+  rssMb: number;
+  kbPerStream: number;
+  cpu: string;
+  detail: Record<string, unknown>;
+}): Row {
+  return {
+    id: row.id,
+    database: 'sqlite',
+    name: row.name,
+    connections: row.streams,
+    rps: NaN,
+    p50: NaN,
+    p99: NaN,
+    ratio: null,
+    noRatios: true,
+    unit: 'ms',
+    load: loadavg()[0],
+    rssMb: row.rssMb,
+    display: { rps: `${row.kbPerStream.toFixed(1)} KB/stream`, p50: '', p99: '', cpu: row.cpu },
+    detail: row.detail,
+  };
+}
+
 /**
  * Row SY: RSS per idle stream of a bare graphql-yoga server (bench/ceilings.ts) whose subscription
  * never yields, over Yoga's own SSE transport — what Yoga alone holds per stream, for row S1.
@@ -795,22 +823,17 @@ async function measureYogaStreamFloor(users: TestUser[]) {
     log(
       `sqlite SY: bare graphql-yoga, ${count} idle streams: RSS ${before.median.toFixed(1)} → ${after.median.toFixed(1)} MB, ${kbPerStream.toFixed(1)} KB per stream`,
     );
-    rows.push({
-      id: 'SY',
-      database: 'sqlite',
-      name: `bare graphql-yoga SSE, RSS per idle stream, ${count} streams (floor for S1)`,
-      connections: count,
-      rps: NaN,
-      p50: NaN,
-      p99: NaN,
-      ratio: null,
-      noRatios: true,
-      unit: 'ms',
-      load: loadavg()[0],
-      rssMb: after.median,
-      display: { rps: `${kbPerStream.toFixed(1)} KB/stream`, p50: '', p99: '', cpu: '' },
-      detail: { kbPerStream, rssBeforeMb: before.samples, rssAfterMb: after.samples },
-    });
+    rows.push(
+      streamMemoryRow({
+        id: 'SY',
+        name: `bare graphql-yoga SSE, RSS per idle stream, ${count} streams (floor for S1)`,
+        streams: count,
+        rssMb: after.median,
+        kbPerStream,
+        cpu: '',
+        detail: { kbPerStream, rssBeforeMb: before.samples, rssAfterMb: after.samples },
+      }),
+    );
   } finally {
     await client.close();
     await yoga.stop();
@@ -889,29 +912,24 @@ async function benchStreams() {
       `  RSS ${before.median.toFixed(1)} → ${halfway.median.toFixed(1)} (half) → ${after.median.toFixed(1)} MB: ${kbPerStream.toFixed(1)} KB per idle stream; idle server CPU ${idleBefore.toFixed(1)} → ${idleAfter.toFixed(1)} ms/s`,
     );
     if (wanted('S1')) {
-      rows.push({
-        id: 'S1',
-        database: 'sqlite',
-        name: `RSS per idle stream, (RSS with ${opts.streams} streams − before) / ${opts.streams}`,
-        connections: opts.streams,
-        rps: NaN,
-        p50: NaN,
-        p99: NaN,
-        ratio: null,
-        noRatios: true,
-        unit: 'ms',
-        load: loadavg()[0],
-        rssMb: after.median,
-        display: { rps: `${kbPerStream.toFixed(1)} KB/stream`, p50: '', p99: '', cpu: `${idleAfter.toFixed(1)} ms/s idle` },
-        detail: {
+      rows.push(
+        streamMemoryRow({
+          id: 'S1',
+          name: `RSS per idle stream, (RSS with ${opts.streams} streams − before) / ${opts.streams}`,
+          streams: opts.streams,
+          rssMb: after.median,
           kbPerStream,
-          rssBeforeMb: before.samples,
-          rssHalfwayMb: halfway.samples,
-          rssAfterMb: after.samples,
-          idleCpuMsPerSecondBefore: idleBefore,
-          idleCpuMsPerSecondAfter: idleAfter,
-        },
-      });
+          cpu: `${idleAfter.toFixed(1)} ms/s idle`,
+          detail: {
+            kbPerStream,
+            rssBeforeMb: before.samples,
+            rssHalfwayMb: halfway.samples,
+            rssAfterMb: after.samples,
+            idleCpuMsPerSecondBefore: idleBefore,
+            idleCpuMsPerSecondAfter: idleAfter,
+          },
+        }),
+      );
     }
     await measureRow(target, { ...list, id: 'S3a', name: `row 3, tasks(first:20), ${opts.streams} idle streams open`, ceiling: 'S3a0' });
     await measureRow(target, { ...create, id: 'S3b', name: `row 4a, createTask, ${opts.streams} idle streams open`, ceiling: 'S3b0' });
