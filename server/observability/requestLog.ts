@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { log } from '../log.js';
 import { hasMetricsToken, methodLabel, observeHttpRequest, sendMetrics } from './metrics.js';
-import { runWithRequestFacts, type RequestFacts } from './requestContext.js';
+import { REQUEST_ID_HEADER, runWithRequestFacts, type RequestFacts } from './requestContext.js';
 
-export const REQUEST_ID_HEADER = 'x-request-id';
 const VALID_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** A caller's X-Request-Id when it is safe to log and echo; otherwise a fresh one. */
@@ -54,31 +53,26 @@ export function observeRequests(handle: Handler, { authRoutes, metricsToken }: R
     const requestId = requestIdFor(request.headers[REQUEST_ID_HEADER]);
     response.setHeader('X-Request-Id', requestId);
     const facts: RequestFacts = { requestId };
-    let logged = false;
-    // One line when the response is sent, or when the connection closes before it is (aborted).
-    const logLine = () => {
-      if (logged) return;
-      logged = true;
+    // One line and one metric when the exchange ends: 'close' follows 'finish' for every response,
+    // and comes alone when the client went away first (aborted).
+    response.once('close', () => {
       const method = methodLabel(request.method);
       const status = response.statusCode;
+      const durationMs = performance.now() - started;
       log[status >= 500 ? 'error' : 'info'](
         {
           requestId,
           log: 'request',
           req: { method, route },
           res: { status },
-          durationMs: Math.round(performance.now() - started),
+          durationMs: Math.round(durationMs),
           ...(facts.operationName ? { operationName: facts.operationName } : {}),
           ...(facts.userId ? { userId: facts.userId } : {}),
           ...(response.writableFinished ? {} : { aborted: true }),
         },
         `${method} ${route} ${status}`,
       );
-    };
-    response.once('finish', logLine);
-    response.once('close', () => {
-      logLine();
-      observeHttpRequest({ method: methodLabel(request.method), route, status: response.statusCode }, (performance.now() - started) / 1000);
+      observeHttpRequest({ method, route, status }, durationMs / 1000);
     });
     runWithRequestFacts(facts, () => {
       if (route === '/metrics') {
