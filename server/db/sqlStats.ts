@@ -8,6 +8,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@prisma/driver-adapter-utils';
 import { log } from '../log.js';
+import { REQUEST_ID_HEADER } from '../observability/requestContext.js';
 
 interface RequestStatements {
   sql: string[];
@@ -39,7 +40,7 @@ function logStatementsPerRequest() {
     response.once('finish', () => {
       const path = (request.url ?? '/').split('?')[0];
       // The request log's id (the caller's valid X-Request-Id, or a generated one), as echoed.
-      const echoed = response.getHeader('x-request-id');
+      const echoed = response.getHeader(REQUEST_ID_HEADER);
       const requestId = typeof echoed === 'string' ? echoed : null;
       log.info({
         log: 'sql',

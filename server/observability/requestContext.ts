@@ -1,5 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
+/** The header a request id comes in and is echoed in (the request log's `requestId`). */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
 /** What the request log learns while a request is handled, filled in by whoever knows it. */
 export interface RequestFacts {
   requestId: string;
