@@ -1135,7 +1135,7 @@ const CEILING_IDS = new Set(['0', 'Y', 'E', 'Wc', 'Wt']);
 const CEILING_RANK: Record<string, number> = { '0': -0.3, Y: -0.2, E: -0.1, Wc: 3.8, Wt: 3.9 };
 
 /** Database, then row number, then suffix (4a before 4b; 6 by database size; 6+ last); ceilings before what they bound. */
-/** The live-stream rows after row 6o of their database: S1, S2 (S2pg), then each S3 baseline before its row. */
+/** The live-stream rows after row 6o of their database: SY, S1, S2 (S2pg), then each S3 baseline before its row. */
 const STREAM_RANK: Record<string, number> = { SY: 7.05, S1: 7.1, S2: 7.2, S2pg: 7.2, S3a0: 7.3, S3a: 7.31, S3b0: 7.32, S3b: 7.33 };
 
 const order = (row: Row) => {
