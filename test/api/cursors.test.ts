@@ -147,7 +147,7 @@ describe('malformed cursors and argument combinations (LOW 12)', () => {
 });
 
 describe('task ids (LOW 13)', () => {
-  it('gives new tasks unguessable cuid2 ids that share no timestamp prefix', async () => {
+  it('gives new tasks unguessable random ids that share no timestamp prefix', async () => {
     const ids = [await createTask(owner, { title: 'one' }), await createTask(owner, { title: 'two' })];
     for (const id of ids) expect(id).toMatch(/^[a-z][a-z0-9]{23}$/);
     let common = 0;

@@ -1,7 +1,7 @@
-import { createId } from '@paralleldrive/cuid2';
 import { builder, MUTATION_COMPLEXITY, ownTaskScopes, viewerOf, type AuthenticatedContext } from '../builder.js';
 import { accountGoneError, apiError, taskNotFoundError } from '../errors.js';
 import { Prisma } from '../../generated/prisma/client.js';
+import { newTaskId } from '../../db/taskId.js';
 import { TaskPriority } from './enums.js';
 import { publishTaskChange } from './taskEvents.js';
 import { CreateTaskInput, UpdateTaskInput } from './taskInputs.js';
@@ -116,8 +116,7 @@ builder.mutationFields((t) => ({
     type: 'Task',
     args: { input: t.arg({ type: CreateTaskInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      // cuid2: unguessable, and unlike cuid v1 it reveals nothing of other users' activity.
-      const id = createId();
+      const id = newTaskId();
       let outcome: Awaited<ReturnType<typeof insertTaskWithinQuota>>;
       try {
         outcome = await insertTaskWithinQuota(ctx, id, input);
