@@ -59,6 +59,37 @@ describe('live updates across two ROLE=api nodes on PostgreSQL (LISTEN/NOTIFY)',
     expect(othersStream.messages).toEqual([]);
   });
 
+  it('a burst of concurrent changes on one node reaches the other once each, identical ones included', async () => {
+    const user = await new ApiClient(authNode.url).createUser();
+    const stream = await subscribe(apiNodes[0]!.url, { token: user.jwt });
+    streams.push(stream);
+    const first = await create(apiNodes[1]!, user, 'toggled in the burst');
+    const toggledId = first.data!.createTask.id as string;
+    await stream.take(1);
+
+    // Sent at once, so many leave node 2 in one NOTIFY statement; concurrent toggles of one task
+    // can even make identical changes (same kind, task and millisecond).
+    const writer = new ApiClient(apiNodes[1]!.url);
+    const toggle = () => writer.graphql('mutation ($id: ID!) { toggleTask(id: $id) { id } }', { id: toggledId }, { token: user.jwt });
+    const responses = await Promise.all([
+      ...Array.from({ length: 60 }, (_, i) => create(apiNodes[1]!, user, `burst ${i}`)),
+      ...Array.from({ length: 20 }, toggle),
+    ]);
+    expect(responses.filter((response) => response.errors)).toEqual([]);
+    const createdIds = responses.slice(0, 60).map((response) => response.data!.createTask.id as string);
+
+    const events = (await stream.take(80, 15_000)).map((message) => message.data!.data.taskEvents as { kind: string; taskId: string });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(stream.messages).toHaveLength(81);
+    expect(
+      events
+        .filter((event) => event.kind === 'CREATED')
+        .map((event) => event.taskId)
+        .sort(),
+    ).toEqual([...createdIds].sort());
+    expect(events.filter((event) => event.kind === 'UPDATED').map((event) => event.taskId)).toEqual(Array.from({ length: 20 }, () => toggledId));
+  });
+
   it('keeps the stream open through a PostgreSQL restart; events resume once the node LISTENs again', async () => {
     const user = await new ApiClient(authNode.url).createUser();
     const stream = await subscribe(apiNodes[0]!.url, { token: user.jwt });
