@@ -12,7 +12,10 @@ export interface WriterSpec {
   tokens: string[];
   /** Creates per second, in total. */
   rate: number;
-  /** Seconds of writes before the measured ones (their events are not counted). */
+  /**
+   * Seconds of writes before the measured ones (their events are not counted), ramping from a
+   * tenth of `rate` up to it, so cold nodes warm up without starting the measured part behind.
+   */
   warmup: number;
   duration: number;
   /** Keep-alive connections to the node. */
@@ -83,9 +86,9 @@ export async function write(spec: WriterSpec): Promise<WriterResult> {
     req.once('error', (error) => fail(error.message));
     req.end(body);
   };
-  const interval = 1000 / spec.rate;
   const started = monotonicMs();
   const measuredFrom = started + spec.warmup * 1000;
+  const intervalAt = (at: number) => 1000 / (at >= measuredFrom ? spec.rate : spec.rate * (0.1 + (0.9 * (at - started)) / (measuredFrom - started)));
   const end = measuredFrom + spec.duration * 1000;
   let next = started;
   await new Promise<void>((resolve) => {
@@ -93,7 +96,7 @@ export async function write(spec: WriterSpec): Promise<WriterResult> {
       const now = monotonicMs();
       while (next <= now && next < end) {
         send(next, next >= measuredFrom ? 1 : 0);
-        next += interval;
+        next += intervalAt(next);
       }
       if (next < end) setTimeout(tick, 1);
       else resolve();
