@@ -24,6 +24,15 @@ function serialize(result: ExecutionResult): string {
   return JSON.stringify({ ...result, ...(errors ? { errors } : {}) });
 }
 
+/** Streams that received the same result object (sharedSubscriptionResults.ts) send the same bytes. */
+const encodedFrames = new WeakMap<ExecutionResult, Uint8Array>();
+
+function nextFrame(result: ExecutionResult): Uint8Array {
+  let frame = encodedFrames.get(result);
+  if (!frame) encodedFrames.set(result, (frame = encoder.encode(`event: next\ndata: ${serialize(result)}\n\n`)));
+  return frame;
+}
+
 /**
  * GraphQL over SSE as graphql-yoga writes it (`event: next`, `event: complete`), with two changes
  * Yoga's own processor does not offer: the keep-alive interval is configurable (Yoga's is a fixed
@@ -63,7 +72,7 @@ export function serverSentEventsPlugin({ keepAliveMs }: { keepAliveMs: number })
             async pull(controller) {
               try {
                 const { done, value } = await iterator.next();
-                if (value != null) controller.enqueue(encoder.encode(`event: next\ndata: ${serialize(value)}\n\n`));
+                if (value != null) controller.enqueue(nextFrame(value));
                 if (done) {
                   controller.enqueue(encoder.encode('event: complete\ndata:\n\n'));
                   clearInterval(keepAlive);

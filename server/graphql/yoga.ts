@@ -19,6 +19,7 @@ import { invalidTokenError, serviceUnavailableError } from './errors.js';
 import { yogaLogger } from '../log.js';
 import { graphqlMetricsPlugin } from '../observability/metrics.js';
 import { jitExecutionPlugin } from './jit.js';
+import { sharedSubscriptionResultsPlugin } from './sharedSubscriptionResults.js';
 import { currentRequestFacts, loggableOperationName, noteRequestUser } from '../observability/requestContext.js';
 
 export interface GraphQLServerOptions {
@@ -169,6 +170,7 @@ export function createGraphQLServer({
       graphqlMetricsPlugin(),
       serverSentEventsPlugin({ keepAliveMs: subscriptions.keepAliveMs }),
       ...(jit ? [jitExecutionPlugin()] : []),
+      sharedSubscriptionResultsPlugin<Context>((context) => context.viewer?.id),
     ],
     context: async ({ request, req, res }) => {
       const ip = clientIp(req);

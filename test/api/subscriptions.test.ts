@@ -72,6 +72,29 @@ describe('Subscription.taskEvents over SSE', () => {
     expect(stream.messages).toHaveLength(4);
   });
 
+  it('gives each stream of one user the result of its own document and variables, and other users nothing', async () => {
+    const [user, other] = await Promise.all([api.createUser(), api.createUser()]);
+    const SHAPED = 'subscription ($withTask: Boolean!) { taskEvents { taskId task @include(if: $withTask) { title } } }';
+    const [full, fullAgain, idsOnly, withoutTask, withTask, othersStream] = await Promise.all([
+      open(user),
+      open(user),
+      open(user, { query: 'subscription { taskEvents { kind taskId } }' }),
+      open(user, { query: SHAPED, variables: { withTask: false } }),
+      open(user, { query: SHAPED, variables: { withTask: true } }),
+      open(other),
+    ]);
+    const id = await createTask(user, 'Seen five ways');
+    const eventOn = async (stream: SseStream) => (await stream.take(1))[0]!.data;
+    const [first, second] = [await eventOn(full), await eventOn(fullAgain)];
+    expect(first).toEqual(second);
+    expect(first!.data.taskEvents).toMatchObject({ kind: 'CREATED', taskId: id, task: { id, title: 'Seen five ways', owner: { id: user.id } } });
+    expect(await eventOn(idsOnly)).toEqual({ data: { taskEvents: { kind: 'CREATED', taskId: id } } });
+    expect(await eventOn(withoutTask)).toEqual({ data: { taskEvents: { taskId: id } } });
+    expect(await eventOn(withTask)).toEqual({ data: { taskEvents: { taskId: id, task: { title: 'Seen five ways' } } } });
+    await quietPeriod();
+    expect(othersStream.messages).toEqual([]);
+  });
+
   it('also serves GET /graphql?query=… with Accept: text/event-stream', async () => {
     const user = await api.createUser();
     const stream = await open(user, { method: 'GET' });

@@ -23,7 +23,10 @@ export interface SseStream {
 }
 
 /** GraphQL over SSE as a plain client sends it: POST /graphql with Accept: text/event-stream. */
-export async function subscribe(baseUrl: string, options: { token?: string; query?: string; method?: 'GET' | 'POST' } = {}): Promise<SseStream> {
+export async function subscribe(
+  baseUrl: string,
+  options: { token?: string; query?: string; variables?: Record<string, unknown>; method?: 'GET' | 'POST' } = {},
+): Promise<SseStream> {
   const abort = new AbortController();
   const query = options.query ?? TASK_EVENTS;
   const headers: Record<string, string> = { accept: 'text/event-stream', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) };
@@ -33,7 +36,7 @@ export async function subscribe(baseUrl: string, options: { token?: string; quer
       : await fetch(`${baseUrl}/graphql`, {
           method: 'POST',
           headers: { ...headers, 'content-type': 'application/json' },
-          body: JSON.stringify({ query }),
+          body: JSON.stringify({ query, variables: options.variables }),
           signal: abort.signal,
         });
   const messages: SseMessage[] = [];
