@@ -7,21 +7,6 @@ export const TaskEventKind = builder.enumType('TaskEventKind', {
   values: ['CREATED', 'UPDATED', 'DELETED'] as const,
 });
 
-/**
- * One read per change and selection in this process, whatever the number of streams: a change is
- * delivered to every local stream of its user as the same object, so the streams of one user
- * (tabs, devices) share the row read for it instead of each reading it again.
- */
-const taskReads = new WeakMap<TaskChange, Map<string, Promise<unknown>>>();
-
-function readOnce<T>(change: TaskChange, key: string, read: () => Promise<T>): Promise<T> {
-  let reads = taskReads.get(change);
-  if (!reads) taskReads.set(change, (reads = new Map()));
-  let pending = reads.get(key) as Promise<T> | undefined;
-  if (!pending) reads.set(key, (pending = read()));
-  return pending;
-}
-
 const TaskEvent = builder.objectRef<TaskChange>('TaskEvent').implement({
   fields: (t) => ({
     kind: t.field({ type: TaskEventKind, resolve: (change) => change.kind }),
@@ -31,12 +16,9 @@ const TaskEvent = builder.objectRef<TaskChange>('TaskEvent').implement({
       nullable: true,
       description: 'The task after the change; null for DELETED.',
       // Read by the subscriber's process, filtered on the viewer: the event itself carries ids only.
+      // Once per change for all of a user's streams with one document (sharedSubscriptionResults.ts).
       resolve: (query, change, _args, ctx) =>
-        change.kind === 'DELETED'
-          ? null
-          : readOnce(change, `${ctx.viewer!.id} ${JSON.stringify(query)}`, () =>
-              ctx.db.task.findFirst({ ...query, where: { id: change.taskId, userId: ctx.viewer!.id } }),
-            ),
+        change.kind === 'DELETED' ? null : ctx.db.task.findFirst({ ...query, where: { id: change.taskId, userId: ctx.viewer!.id } }),
     }),
     at: t.field({ type: 'DateTime', resolve: (change) => new Date(change.at) }),
   }),
