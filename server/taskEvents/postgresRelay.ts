@@ -131,10 +131,6 @@ export function postgresRelay(connectionString: string, deliver: DeliverTaskChan
     },
     send: (change) => {
       start();
-      if (!client || !listening) {
-        log.warn({ kind: change.kind }, 'task changes: not connected to PostgreSQL; change not relayed to other nodes');
-        return;
-      }
       if (pending.length >= MAX_PENDING_NOTIFICATIONS) {
         log.warn({ kind: change.kind, pending: pending.length }, 'task changes: PostgreSQL is not keeping up; change not relayed to other nodes');
         return;
