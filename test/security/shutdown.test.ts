@@ -104,16 +104,17 @@ async function shutdownUnderLoad(server: RunningServer, token: string, { workers
       () => (readyzDuringDrain = -1),
     );
   }, 300);
-  // New connections keep coming while draining. (One arriving in the very instant the listener
-  // closes can still be reset by the kernel — that is why the drain delay exists: the load
-  // balancer has stopped sending by then.)
   // One process handles the signal before the burst reaches it. In a cluster the primary relays
   // it, and a worker can answer a request or two before the relay arrives: those still answer,
   // but without `Connection: close`. Close is checked from the moment every worker says it drains.
   let drainingSince = workers === undefined ? signalledAt : Infinity;
   const noteDraining = () => {
-    if (drainingSince === Infinity && (server.output().match(/draining, finishing in-flight requests/g) ?? []).length >= workers!) drainingSince = Date.now();
+    const draining = (server.output().match(/draining, finishing in-flight requests/g) ?? []).length;
+    if (workers !== undefined && drainingSince === Infinity && draining >= workers) drainingSince = Date.now();
   };
+  // New connections keep coming while draining. (One arriving in the very instant the listener
+  // closes can still be reset by the kernel — that is why the drain delay exists: the load
+  // balancer has stopped sending by then.)
   while (Date.now() - signalledAt < DRAIN_DELAY_MS - 150) {
     noteDraining();
     outcomes.push(send(server.port, { agent: false, token, title: `trickle ${Date.now()}` }));
