@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { setMaxListeners } from 'node:events';
 import { createPubSub, Repeater } from 'graphql-yoga';
 import type { Config, SubscriptionLimits } from '../config.js';
 import { apiError, serviceUnavailableError } from '../graphql/errors.js';
@@ -11,9 +12,10 @@ import type { DeliverTaskChange, TaskChange, TaskChangeRelay } from './taskChang
 export const MAX_QUEUED_CHANGES = 256;
 /**
  * Changes waiting while the socket still takes data: the stream is only behind on reading the
- * tasks from the database (a burst of writes). Ids only, so ~2 MB at most; past this it is dropped too.
+ * tasks from the database (a burst of writes). Past this it is dropped too. It must stay below
+ * the 1,024 pending pushes a Repeater accepts: one more would throw instead of dropping cleanly.
  */
-export const MAX_QUEUED_CHANGES_WHILE_WRITABLE = 10_000;
+export const MAX_QUEUED_CHANGES_WHILE_WRITABLE = 1000;
 
 /** Yielded once when the stream's token expires; the GraphQL layer turns it into UNAUTHENTICATED. */
 export const TOKEN_EXPIRED = Symbol('token expired');
@@ -68,7 +70,12 @@ const tooManySubscriptions = (message: string) => apiError('TOO_MANY_SUBSCRIPTIO
  * a stream can only ever see its own user's changes; a relay extends it across processes.
  */
 export function createTaskEventBus(limits: SubscriptionLimits, createRelay?: (deliver: DeliverTaskChange) => TaskChangeRelay): TaskEventBus {
-  const pubsub = createPubSub<{ taskChanged: [userId: string, change: TaskChange] }>();
+  // Streams listen on the pub/sub's event target directly: subscribe() would wrap each stream's
+  // listener in a Repeater of its own (~3 KB per open stream) that only feeds the stream's Repeater.
+  const eventTarget = new EventTarget();
+  // A user may hold maxPerUser streams, each one listener on the user's topic; Node warns past 10.
+  setMaxListeners(limits.maxPerUser, eventTarget);
+  const pubsub = createPubSub<{ taskChanged: [userId: string, change: TaskChange] }>({ eventTarget });
   const deliverLocally: DeliverTaskChange = (change) => pubsub.publish('taskChanged', change.userId, change);
   const relay = createRelay?.(deliverLocally);
   const perUser = new Map<string, number>();
@@ -139,8 +146,8 @@ export function createTaskEventBus(limits: SubscriptionLimits, createRelay?: (de
         release();
         throw serviceUnavailableError('Live updates');
       }
-      return new Repeater<TaskChange | StreamEnd>(async (push, stop) => {
-        const source = pubsub.subscribe('taskChanged', userId);
+      return new Repeater<TaskChange | StreamEnd>((push, stop) => {
+        const topic = `taskChanged:${userId}`;
         let queued = 0;
         let ended = false;
         const endWith = (reason: StreamEnd) => {
@@ -149,6 +156,20 @@ export function createTaskEventBus(limits: SubscriptionLimits, createRelay?: (de
           void push(reason);
           stop();
         };
+        const onChange = (event: Event) => {
+          if (ended) return;
+          // The HTTP layer stops pulling while the socket cannot take more (backpressure).
+          if ((queued >= MAX_QUEUED_CHANGES && connection.isBackedUp()) || queued >= MAX_QUEUED_CHANGES_WHILE_WRITABLE) {
+            log.warn({ userId, queued }, 'live stream dropped: the client is not keeping up');
+            ended = true;
+            connection.drop();
+            stop();
+            return;
+          }
+          queued++;
+          void push((event as CustomEvent<TaskChange>).detail).then(() => queued--);
+        };
+        eventTarget.addEventListener(topic, onChange);
         const expiry = setTimeout(() => endWith(TOKEN_EXPIRED), Math.max(0, expiresAtMs - Date.now()));
         const unwatchSession = session ? watchSession(session, () => endWith(SESSION_ENDED)) : () => {};
         connection.onClose(() => stop());
@@ -156,23 +177,12 @@ export function createTaskEventBus(limits: SubscriptionLimits, createRelay?: (de
         stopFunctions.add(end);
         void stop.then(() => {
           ended = true;
+          eventTarget.removeEventListener(topic, onChange);
           stopFunctions.delete(end);
           unwatchSession();
           clearTimeout(expiry);
           release();
-          void source.return?.();
         });
-        for await (const change of source) {
-          // The HTTP layer stops pulling while the socket cannot take more (backpressure).
-          if ((queued >= MAX_QUEUED_CHANGES && connection.isBackedUp()) || queued >= MAX_QUEUED_CHANGES_WHILE_WRITABLE) {
-            log.warn({ userId, queued }, 'live stream dropped: the client is not keeping up');
-            connection.drop();
-            stop();
-            break;
-          }
-          queued++;
-          void push(change).then(() => queued--);
-        }
       });
     },
     openStreams: () => open,
