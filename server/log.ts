@@ -121,9 +121,19 @@ export const log = pino(
 
 export type Logger = typeof log;
 
+/**
+ * The logger of the one request line per HTTP exchange (observability/requestLog.ts): the same
+ * logger and output, without redaction. Every field of that line is built there from allowlisted
+ * or validated values (method label, route from the route table, status, ids, a GraphQL Name),
+ * so no path can match; and pino's redaction parses each wildcard path anew for every object
+ * value it logs, which cost 12 µs per line, 7% of a `{ __typename }` request.
+ */
+export const requestLineLog = log.child({}, { redact: { paths: [] } });
+
 /** Applies LOG_LEVEL (read by loadConfig) once the configuration is known. */
 export function configureLogger({ logLevel }: { logLevel: LogLevel }): void {
   log.level = logLevel;
+  requestLineLog.level = logLevel;
 }
 
 type LibraryLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { log } from '../log.js';
+import { requestLineLog } from '../log.js';
 import { hasMetricsToken, methodLabel, observeHttpRequest, sendMetrics } from './metrics.js';
 import { REQUEST_ID_HEADER, runWithRequestFacts, type RequestFacts } from './requestContext.js';
 
@@ -59,7 +59,7 @@ export function observeRequests(handle: Handler, { authRoutes, metricsToken }: R
       const method = methodLabel(request.method);
       const status = response.statusCode;
       const durationMs = performance.now() - started;
-      log[status >= 500 ? 'error' : 'info'](
+      requestLineLog[status >= 500 ? 'error' : 'info'](
         {
           requestId,
           log: 'request',
