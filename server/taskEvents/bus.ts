@@ -147,6 +147,8 @@ export function createTaskEventBus(limits: SubscriptionLimits, createRelay?: (de
         throw serviceUnavailableError('Live updates');
       }
       return new Repeater<TaskChange | StreamEnd>((push, stop) => {
+        // The event type createPubSub dispatches for publish('taskChanged', userId, …); the bus's
+        // unit test fails if a graphql-yoga release names it differently.
         const topic = `taskChanged:${userId}`;
         let queued = 0;
         let ended = false;
