@@ -21,7 +21,7 @@
 //                     of list requests, printing p99 and RSS per --window=30 seconds
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, totalmem, platform, release, arch, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiClient, type TestUser } from '../test/support/client.js';
@@ -290,11 +290,11 @@ interface Ceiling extends Endpoint {
 }
 
 /** Starts one reference server of bench/ceilings.ts on a free port. */
-async function startCeiling(options: CeilingOptions): Promise<Ceiling> {
+async function startCeiling(options: CeilingOptions, env: Record<string, string> = {}): Promise<Ceiling> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/ceilings.ts'), String(port), JSON.stringify(options)], {
     cwd: repoRoot,
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolveReady, reject) => {
@@ -619,6 +619,29 @@ async function settledRssMb(pid: number): Promise<{ median: number; samples: num
   return { median: median(samples), samples };
 }
 
+/** Environment that preloads bench/heapProbe.mjs into a server, answering SIGUSR2 in a file of its own. */
+function heapProbeEnv(name: string): { env: Record<string, string>; file: string } {
+  const file = join(tempDataDir('taskfort-heap-probe-'), `${name}.json`);
+  return { env: { NODE_OPTIONS: `--import ${join(repoRoot, 'bench/heapProbe.mjs')}`, HEAP_PROBE_FILE: file }, file };
+}
+
+/** The heap in use right after a full GC in the process (bench/heapProbe.mjs), in MB. */
+async function heapAfterGcMb(pid: number, file: string): Promise<number> {
+  rmSync(file, { force: true });
+  process.kill(pid, 'SIGUSR2');
+  for (let waited = 0; waited < 30_000; waited += 100) {
+    await sleep(100);
+    if (existsSync(file)) {
+      try {
+        return (JSON.parse(readFileSync(file, 'utf8')) as { heapUsedBytes: number }).heapUsedBytes / 2 ** 20;
+      } catch {
+        // written but not yet complete: read it again
+      }
+    }
+  }
+  throw new Error(`process ${pid} did not report its heap (bench/heapProbe.mjs) within 30 s`);
+}
+
 /** Server CPU (ms per second of wall time) over a quiet window: the cost of what is merely open. */
 async function idleCpuMsPerSecond(pids: number[], seconds = 5): Promise<number> {
   const before = pids.reduce((sum, pid) => sum + cpuMsOfTree(pid), 0);
@@ -776,13 +799,15 @@ async function openStreams(client: StreamClient, url: string, users: TestUser[],
     throw new Error(`only ${opened.open} streams open; refused: ${opened.refused.join(' | ')}`);
 }
 
-/** A row of RSS per idle stream (S1, SY): no throughput or latency, no ratios. */
+/** A row of memory per idle stream (S1, SY), heap after GC and RSS: no throughput or latency, no ratios. */
 function streamMemoryRow(row: {
   id: string;
   name: string;
   streams: number;
   rssMb: number;
   kbPerStream: number;
+  /** The same from the heap in use after a full GC (bench/heapProbe.mjs), when measured. */
+  heapKbPerStream?: number;
   cpu: string;
   detail: Record<string, unknown>;
 }): Row {
@@ -799,7 +824,12 @@ function streamMemoryRow(row: {
     unit: 'ms',
     load: loadavg()[0],
     rssMb: row.rssMb,
-    display: { rps: `${row.kbPerStream.toFixed(1)} KB/stream`, p50: '', p99: '', cpu: row.cpu },
+    display: {
+      rps: `${row.heapKbPerStream === undefined ? '' : `heap ${row.heapKbPerStream.toFixed(1)}, `}RSS ${row.kbPerStream.toFixed(1)} KB/stream`,
+      p50: '',
+      p99: '',
+      cpu: row.cpu,
+    },
     detail: row.detail,
   };
 }
@@ -809,29 +839,35 @@ function streamMemoryRow(row: {
  * never yields, over Yoga's own SSE transport — what Yoga alone holds per stream, for row S1.
  */
 async function measureYogaStreamFloor(users: TestUser[]) {
-  const yoga = await startCeiling({ kind: 'yoga' });
+  const probe = heapProbeEnv('SY');
+  const yoga = await startCeiling({ kind: 'yoga' }, probe.env);
   const client = startStreamClient();
   try {
     const pid = yoga.process.pid!;
     // A few streams first, so what is compiled or allocated once is in "before".
     await client.request({ type: 'open', url: yoga.url, query: TASK_EVENTS, tokens: streamTokens(users.slice(0, 1)) }, 'opened');
+    // The heap first: its full GC returns free pages, so RSS is read after a GC both times.
+    const heapBefore = await heapAfterGcMb(pid, probe.file);
     const before = await settledRssMb(pid);
     const opened = await client.request({ type: 'open', url: yoga.url, query: TASK_EVENTS, tokens: streamTokens(users) }, 'opened');
     const count = opened.open - opts.streamsPerUser;
+    const heapAfter = await heapAfterGcMb(pid, probe.file);
     const after = await settledRssMb(pid);
     const kbPerStream = ((after.median - before.median) * 1024) / count;
+    const heapKbPerStream = ((heapAfter - heapBefore) * 1024) / count;
     log(
-      `sqlite SY: bare graphql-yoga, ${count} idle streams: RSS ${before.median.toFixed(1)} → ${after.median.toFixed(1)} MB, ${kbPerStream.toFixed(1)} KB per stream`,
+      `sqlite SY: bare graphql-yoga, ${count} idle streams: heap after GC ${heapBefore.toFixed(1)} → ${heapAfter.toFixed(1)} MB, ${heapKbPerStream.toFixed(1)} KB per stream; RSS ${before.median.toFixed(1)} → ${after.median.toFixed(1)} MB, ${kbPerStream.toFixed(1)} KB per stream`,
     );
     rows.push(
       streamMemoryRow({
         id: 'SY',
-        name: `bare graphql-yoga SSE, RSS per idle stream, ${count} streams (floor for S1)`,
+        name: `bare graphql-yoga SSE, memory per idle stream, ${count} streams (floor for S1)`,
         streams: count,
         rssMb: after.median,
         kbPerStream,
+        heapKbPerStream,
         cpu: '',
-        detail: { kbPerStream, rssBeforeMb: before.samples, rssAfterMb: after.samples },
+        detail: { kbPerStream, heapKbPerStream, heapBeforeMb: heapBefore, heapAfterMb: heapAfter, rssBeforeMb: before.samples, rssAfterMb: after.samples },
       }),
     );
   } finally {
@@ -859,6 +895,9 @@ async function benchStreams() {
   const databaseUrl = `file:${join(dataDir, 'bench.db')}`;
   log(`sqlite: live streams — starting a server of their own (WEB_CONCURRENCY=${opts.workers}) on ${databaseUrl}`);
   const env = benchServerEnv(databaseUrl, streamServerEnv());
+  // The heap after GC of the one server process; with cluster workers the streams live elsewhere.
+  const probe = opts.workers === '1' ? heapProbeEnv('S1') : undefined;
+  if (probe) Object.assign(env, probe.env, { NODE_OPTIONS: [opts.serverEnv.NODE_OPTIONS, probe.env.NODE_OPTIONS].filter(Boolean).join(' ') });
   const server = await startServer({ dataDir, env });
   const target: Target = {
     database: 'sqlite',
@@ -897,6 +936,8 @@ async function benchStreams() {
     if (wanted('SY')) await measureYogaStreamFloor(users);
     const pid = server.process.pid!;
     const idleBefore = await idleCpuMsPerSecond([pid]);
+    // The heap first: its full GC returns free pages, so RSS is read after a GC both times.
+    const heapBefore = probe ? await heapAfterGcMb(pid, probe.file) : undefined;
     const before = await settledRssMb(pid);
     client = startStreamClient();
     log(`sqlite S1: opening ${opts.streams} streams (${userCount} users × ${opts.streamsPerUser}), in two halves`);
@@ -905,23 +946,31 @@ async function benchStreams() {
     await openStreams(client, server.url, users.slice(0, half));
     const halfway = await settledRssMb(pid);
     await openStreams(client, server.url, users.slice(half), half * opts.streamsPerUser);
+    const heapAfter = probe ? await heapAfterGcMb(pid, probe.file) : undefined;
     const after = await settledRssMb(pid);
     const idleAfter = await idleCpuMsPerSecond([pid]);
     const kbPerStream = ((after.median - before.median) * 1024) / opts.streams;
+    const heapKbPerStream = heapBefore === undefined || heapAfter === undefined ? undefined : ((heapAfter - heapBefore) * 1024) / opts.streams;
     log(
       `  RSS ${before.median.toFixed(1)} → ${halfway.median.toFixed(1)} (half) → ${after.median.toFixed(1)} MB: ${kbPerStream.toFixed(1)} KB per idle stream; idle server CPU ${idleBefore.toFixed(1)} → ${idleAfter.toFixed(1)} ms/s`,
     );
+    if (heapKbPerStream !== undefined)
+      log(`  heap after GC ${heapBefore!.toFixed(1)} → ${heapAfter!.toFixed(1)} MB: ${heapKbPerStream.toFixed(1)} KB per idle stream`);
     if (wanted('S1')) {
       rows.push(
         streamMemoryRow({
           id: 'S1',
-          name: `RSS per idle stream, (RSS with ${opts.streams} streams − before) / ${opts.streams}`,
+          name: `memory per idle stream, (with ${opts.streams} streams − before) / ${opts.streams}`,
           streams: opts.streams,
           rssMb: after.median,
           kbPerStream,
+          heapKbPerStream,
           cpu: `${idleAfter.toFixed(1)} ms/s idle`,
           detail: {
             kbPerStream,
+            heapKbPerStream,
+            heapBeforeMb: heapBefore,
+            heapAfterMb: heapAfter,
             rssBeforeMb: before.samples,
             rssHalfwayMb: halfway.samples,
             rssAfterMb: after.samples,
