@@ -1,10 +1,13 @@
 // Child processes of the bench: load generators and helpers run apart from the measured server,
-// and the server's CPU time is read from /proc (shared by bench/run.ts and bench/ab.ts).
-import { spawn } from 'node:child_process';
+// the reference servers and the live-stream client, and the server's CPU time read from /proc
+// (shared by bench/run.ts, bench/ab.ts and bench/streamHeap.ts).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../test/support/server.js';
+import { freePort, repoRoot } from '../test/support/server.js';
+import type { CeilingOptions } from './ceilings.js';
 import type { LoadResult, LoadSpec } from './load.js';
+import type { StreamCommand, StreamReply } from './streams.js';
 
 /** Runs bench/load.ts in a child process: autocannon never shares the server's event loop. */
 export function runLoad(spec: LoadSpec): Promise<LoadResult> {
@@ -55,4 +58,70 @@ export function cpuMsOfTree(rootPid: number): number {
     for (const [child, stat] of stats) if (stat.ppid === pid) pending.push(child);
   }
   return ticks / CLOCK_TICKS_PER_MS;
+}
+
+export interface Ceiling {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts one reference server of bench/ceilings.ts on a free port. */
+export async function startCeiling(options: CeilingOptions, env: Record<string, string> = {}): Promise<Ceiling> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/ceilings.ts'), String(port), JSON.stringify(options)], {
+    cwd: repoRoot,
+    env: { ...process.env, NODE_ENV: 'production', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolveReady, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolveReady());
+    child.once('exit', (code) => reject(new Error(`ceiling server ${options.kind} exited with ${code}`)));
+  });
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    process: child,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** The stream client (bench/streams.ts) in its own process, driven over IPC. */
+export interface StreamClient {
+  request<T extends StreamReply['type']>(command: StreamCommand, replyType: T): Promise<Extract<StreamReply, { type: T }>>;
+  close(): Promise<void>;
+  pid: number;
+}
+
+export function startStreamClient(): StreamClient {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/streams.ts')], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  return {
+    pid: child.pid!,
+    request: (command, replyType) =>
+      new Promise((resolveReply, reject) => {
+        const onMessage = (message: StreamReply) => {
+          if (message.type !== replyType) return;
+          child.off('message', onMessage);
+          child.off('exit', onExit);
+          resolveReply(message as Extract<StreamReply, { type: typeof replyType }>);
+        };
+        const onExit = (code: number | null) => reject(new Error(`stream client exited with ${code}`));
+        child.on('message', onMessage);
+        child.once('exit', onExit);
+        child.send(command);
+      }),
+    close: async () => {
+      if (child.connected) child.send({ type: 'close' } satisfies StreamCommand);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }

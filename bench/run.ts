@@ -19,22 +19,20 @@
 //   --leak-rounds=2   after the rows, this many more rounds of list/create/toggle load, RSS after each
 //   --soak=10m        instead of the table: one process on SQLite under a steady --soak-rate=200 req/s
 //                     of list requests, printing p99 and RSS per --window=30 seconds
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, totalmem, platform, release, arch, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiClient, type TestUser } from '../test/support/client.js';
 import { postgresBinariesAvailable, postgresUrlFor, startThrowawayPostgres, type ThrowawayPostgres } from '../test/support/postgres.js';
-import { freePort, repoRoot, startServer, tempDataDir, type RunningServer } from '../test/support/server.js';
+import { repoRoot, startServer, tempDataDir, type RunningServer } from '../test/support/server.js';
 import { ensureServerBuild } from '../client/tooling/buildServer.js';
-import type { CeilingOptions } from './ceilings.js';
 import { benchJwtVerification, type MicroResult } from './jwt.js';
 import { benchViewerLiveness } from './liveness.js';
 import type { Create, WriterResult, WriterSpec } from './liveWriter.js';
-import { cpuMsOfTree, runChild, runLoad } from './processes.js';
+import { cpuMsOfTree, runChild, runLoad, startCeiling, startStreamClient, type Ceiling, type StreamClient } from './processes.js';
 import { postgresSeeder, sqliteSeeder, type TaskSeeder } from './seed.js';
-import type { Arrival, StreamCommand, StreamReply } from './streams.js';
+import type { Arrival } from './streams.js';
 
 // ---------------------------------------------------------------- options
 
@@ -283,35 +281,6 @@ function processTree(rootPid: number): number[] {
 /** Memory of each Taskfort server at the points the issue asks for (after warm-up, after the rows, after each leak round). */
 const memory: { database: string; point: string; rssMb: number }[] = [];
 
-// ---------------------------------------------------------------- ceiling servers
-
-interface Ceiling extends Endpoint {
-  stop(): Promise<void>;
-}
-
-/** Starts one reference server of bench/ceilings.ts on a free port. */
-async function startCeiling(options: CeilingOptions, env: Record<string, string> = {}): Promise<Ceiling> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/ceilings.ts'), String(port), JSON.stringify(options)], {
-    cwd: repoRoot,
-    env: { ...process.env, NODE_ENV: 'production', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolveReady, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolveReady());
-    child.once('exit', (code) => reject(new Error(`ceiling server ${options.kind} exited with ${code}`)));
-  });
-  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
-  return {
-    url: `http://127.0.0.1:${port}`,
-    process: child,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 // ---------------------------------------------------------------- users and tokens
 
 /** Signs a user up once; its JWT is reused and renewed only when it nears expiry (auth endpoints are rate limited). */
@@ -547,43 +516,6 @@ async function benchDatabase(database: 'sqlite' | 'postgresql', adminUrl?: strin
 }
 
 // ---------------------------------------------------------------- live streams (issue 13)
-
-/** The stream client (bench/streams.ts) in its own process, driven over IPC. */
-interface StreamClient {
-  request<T extends StreamReply['type']>(command: StreamCommand, replyType: T): Promise<Extract<StreamReply, { type: T }>>;
-  close(): Promise<void>;
-  pid: number;
-}
-
-function startStreamClient(): StreamClient {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/streams.ts')], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
-  return {
-    pid: child.pid!,
-    request: (command, replyType) =>
-      new Promise((resolveReply, reject) => {
-        const onMessage = (message: StreamReply) => {
-          if (message.type !== replyType) return;
-          child.off('message', onMessage);
-          child.off('exit', onExit);
-          resolveReply(message as Extract<StreamReply, { type: typeof replyType }>);
-        };
-        const onExit = (code: number | null) => reject(new Error(`stream client exited with ${code}`));
-        child.on('message', onMessage);
-        child.once('exit', onExit);
-        child.send(command);
-      }),
-    close: async () => {
-      if (child.connected) child.send({ type: 'close' } satisfies StreamCommand);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
 
 const TASK_EVENTS = 'subscription { taskEvents { kind taskId at task { id title completed } } }';
 

@@ -1,16 +1,16 @@
 // npx tsx bench/streamHeap.ts [streams]: the heap one idle live stream holds, for Taskfort's
 // production server and for bare graphql-yoga (bench/ceilings.ts, row SY's server), side by side.
-// Row S1 measures RSS, which a warm process's free heap blurs; here each server writes a heap
-// snapshot (a full GC first) before and after opening the streams, and the difference is split
-// by what holds it: the new objects no older object dominates, grouped by kind. Snapshots land in
+// Rows S1 and SY give the totals (heap after a full GC); here each server writes a heap snapshot
+// (a full GC first) before and after opening the streams, and the difference is split by what
+// holds it: the new objects no older object dominates, grouped by kind. Snapshots land in
 // bench-results/heap/ (gitignored), for Chrome DevTools → Memory → Load. See bench/README.md.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { ensureServerBuild } from '../client/tooling/buildServer.js';
 import { ApiClient } from '../test/support/client.js';
-import { freePort, repoRoot, startServer } from '../test/support/server.js';
+import { repoRoot, startServer } from '../test/support/server.js';
+import { startCeiling, startStreamClient, type StreamClient } from './processes.js';
 
 const streams = Number(process.argv[2] ?? 1000);
 const STREAMS_PER_USER = 10;
@@ -43,35 +43,6 @@ async function takeSnapshot(child: ChildProcess, dir: string): Promise<string> {
     if (size > 0 && size === lastSize) return path;
     lastSize = size;
   }
-}
-
-function openStream(baseUrl: string, token: string): Promise<void> {
-  const url = new URL(baseUrl);
-  const body = JSON.stringify({ query: QUERY });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: '/graphql',
-        method: 'POST',
-        agent: false,
-        headers: {
-          accept: 'text/event-stream',
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${token}`,
-        },
-      },
-      (response) => {
-        if (response.statusCode !== 200) reject(new Error(`stream refused: ${response.statusCode}`));
-        response.on('data', () => {});
-        resolve();
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /** Bytes added between two snapshots, split by the kind of each new object no older object dominates. */
@@ -188,18 +159,25 @@ interface StreamServer {
   tokens: string[];
 }
 
+/** Opens one stream per token through the stream client; every one must be accepted. */
+async function openStreams(client: StreamClient, url: string, tokens: string[]): Promise<void> {
+  const opened = await client.request({ type: 'open', url, query: QUERY, tokens }, 'opened');
+  if (opened.refused.length) throw new Error(`streams refused: ${opened.refused.slice(0, 3).join(' | ')}`);
+}
+
 async function measure(name: string, start: (nodeOptions: string) => Promise<StreamServer>): Promise<number> {
   const dir = join(heapDir, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const server = await start(`--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${dir}`);
   const exited = new Promise<void>((resolve) => server.process.once('exit', () => resolve()));
+  const client = startStreamClient();
   try {
     progress(`${name}: opening ${server.tokens.length} streams, snapshots before and after the last ${server.tokens.length - WARM_UP_STREAMS}`);
     // What is compiled or cached once is in "before".
-    for (const token of server.tokens.slice(0, WARM_UP_STREAMS)) await openStream(server.url, token);
+    await openStreams(client, server.url, server.tokens.slice(0, WARM_UP_STREAMS));
     const before = await takeSnapshot(server.process, dir);
-    for (const token of server.tokens.slice(WARM_UP_STREAMS)) await openStream(server.url, token);
+    await openStreams(client, server.url, server.tokens.slice(WARM_UP_STREAMS));
     const after = await takeSnapshot(server.process, dir);
     progress(`${name}: snapshots written; finding what holds the new objects`);
     const opened = server.tokens.length - WARM_UP_STREAMS;
@@ -210,6 +188,7 @@ async function measure(name: string, start: (nodeOptions: string) => Promise<Str
     }
     return total / opened;
   } finally {
+    await client.close();
     server.process.kill('SIGKILL');
     await exited;
   }
@@ -225,18 +204,8 @@ const taskfort = await measure('taskfort', async (nodeOptions) => {
   return { url: server.url, process: server.process, tokens };
 });
 const yoga = await measure('bare-yoga', async (nodeOptions) => {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [...nodeOptions.split(' '), '--import', 'tsx', join(repoRoot, 'bench/ceilings.ts'), String(port), JSON.stringify({ kind: 'yoga' })],
-    {
-      cwd: repoRoot,
-      env: { ...process.env, NODE_ENV: 'production' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  await new Promise<void>((resolve) => child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
+  const ceiling = await startCeiling({ kind: 'yoga' }, { NODE_OPTIONS: nodeOptions });
   // Bare Yoga reads no token; the same header size as Taskfort's.
-  return { url: `http://127.0.0.1:${port}`, process: child, tokens: Array<string>(streams + WARM_UP_STREAMS).fill('x'.repeat(400)) };
+  return { url: ceiling.url, process: ceiling.process, tokens: Array<string>(streams + WARM_UP_STREAMS).fill('x'.repeat(400)) };
 });
 console.log(`\nTaskfort holds ${(taskfort / yoga).toFixed(2)}× bare graphql-yoga's heap per idle stream (${((taskfort - yoga) / 1024).toFixed(1)} KB more).`);
