@@ -5,11 +5,12 @@ import type { TaskChange } from '../../server/taskEvents/taskChange.js';
 // The in-process bus on its own; test/api/subscriptions.test.ts checks streams through the real server.
 const limits = { maxPerProcess: 100, maxPerUser: 20, keepAliveMs: 15_000 };
 
-function connection(backedUp = false) {
-  const state = { dropped: 0, closeListeners: [] as (() => void)[] };
+/** A connection that never closes by itself and never backs up; it counts how often the bus drops it. */
+function connection() {
+  const state = { dropped: 0 };
   const client: ClientConnection = {
-    onClose: (listener) => state.closeListeners.push(listener),
-    isBackedUp: () => backedUp,
+    onClose: () => {},
+    isBackedUp: () => false,
     drop: () => state.dropped++,
   };
   return { client, state };
@@ -35,7 +36,7 @@ describe('task event bus', () => {
 
   it('drops a stream that falls too far behind while its socket still takes data, without an error, and frees its place', async () => {
     const bus = createTaskEventBus(limits);
-    const { client, state } = connection(false);
+    const { client, state } = connection();
     const stream = (await bus.stream({ userId: 'alice', expiresAtMs: Date.now() + 60_000, connection: client }))[Symbol.asyncIterator]();
     const first = stream.next();
     await new Promise((resolve) => setImmediate(resolve));
