@@ -35,6 +35,13 @@ function pathOf(request: IncomingMessage): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
+/**
+ * A Host header as RFC 9110 allows it: a name or IPv4 address, or a bracketed IPv6 address, and
+ * an optional port. Fetch-API adapters build the request URL as `http://${host}${path}`, so a Host
+ * holding "/", "?" or "#" would move the path they see away from the one routed here.
+ */
+const WELL_FORMED_HOST = /^(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
 function sendJson(response: ServerResponse, status: number, body: unknown) {
   response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
   response.end(JSON.stringify(body));
@@ -149,7 +156,7 @@ export function createApp({ config, db }: AppOptions): App {
       })
     : undefined;
   const serveGraphiQLAsset = graphql ? createGraphiQLAssetHandler() : undefined;
-  const authHandler = auth ? createAuthHandler(auth.handler, clientIp) : undefined;
+  const authHandler = auth ? createAuthHandler(auth.handler, clientIp, pathOf) : undefined;
   const serveClient = servesAuth ? createStaticHandler(config.clientDistDir) : undefined;
   let draining = false;
 
@@ -174,6 +181,8 @@ export function createApp({ config, db }: AppOptions): App {
   }
 
   const handle = (request: IncomingMessage, response: ServerResponse) => {
+    const host = request.headers.host;
+    if (host !== undefined && !WELL_FORMED_HOST.test(host)) return sendJson(response, 400, { error: 'bad_request', message: 'Malformed Host header.' });
     const path = pathOf(request);
     // While draining, finish this request but close the connection so the client reconnects elsewhere.
     if (draining) response.setHeader('Connection', 'close');

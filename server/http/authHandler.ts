@@ -28,10 +28,17 @@ function failedAuthResponse(error: unknown): Response {
  * the one header Better Auth reads it from (replacing whatever the client sent), and its 429s go
  * out with the standard Retry-After (it sets only X-Retry-After) and an entry in the security log.
  */
-export function createAuthHandler(handle: (request: Request) => Promise<Response>, clientIp: (request: IncomingMessage) => string) {
+export function createAuthHandler(
+  handle: (request: Request) => Promise<Response>,
+  clientIp: (request: IncomingMessage) => string,
+  routedPathOf: (request: IncomingMessage) => string,
+) {
   const adapter = createServerAdapter<NodeContext>(async (request, { req }) => {
-    const ip = clientIp(req);
     const path = new URL(request.url).pathname;
+    // Better Auth must act on the route the allowlist let through, not on one the adapter's URL
+    // parsing derived differently (a dot segment, a Host header carrying a path).
+    if (path !== routedPathOf(req)) return json(400, { code: 'BAD_REQUEST', message: 'Malformed request URL.' });
+    const ip = clientIp(req);
     request.headers.set(CLIENT_IP_HEADER, ip);
     let response: Response;
     try {

@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,21 @@ import { startServer, type RunningServer } from '../support/server.js';
 // rate limiter on, so every check here holds whatever those variables say.
 
 const EVIL_ORIGIN = 'https://evil.example';
+
+/** node:http, not fetch: fetch will not send a Host header of the caller's choosing. */
+function requestWithHost(method: string, url: string, host: string, headers: Record<string, string>, body = '') {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const request = httpRequest(url, { method, headers: { ...headers, host, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } });
+    request.on('response', (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
 
 function databaseFootprint(server: RunningServer): { rows: number; bytes: number } {
   const file = join(server.dataDir, 'taskfort.db');
@@ -108,6 +124,23 @@ describe('the Better Auth surface', () => {
       expect(response.status).toBe(404);
     });
   }
+
+  it('refuses a Host header that carries a path, so an allowed route cannot reach a closed one (verify-password, a password oracle)', async () => {
+    const headers = { authorization: `Bearer ${user.sessionToken}`, origin: server.url };
+    const body = JSON.stringify({ password: user.password });
+    // Fetch-API adapters build the URL Better Auth routes on as http://<Host><path>.
+    for (const host of ['h/api/auth/verify-password?', 'h/api/auth/verify-password#', 'h?x=', `127.0.0.1:${new URL(server.url).port}/x`]) {
+      const response = await requestWithHost('POST', `${server.url}/api/auth/jwks`, host, headers, body);
+      expect(response.status, host).toBe(400);
+      expect(response.body, host).not.toContain('"status"');
+    }
+    // Well-formed hosts still work, the bracketed IPv6 form included.
+    const port = new URL(server.url).port;
+    for (const host of [`localhost:${port}`, `[::1]:${port}`, 'taskfort.example']) {
+      const jwks = await requestWithHost('GET', `${server.url}/api/auth/jwks`, host, {});
+      expect(jwks.status, host).toBe(200);
+    }
+  });
 
   it('has no error page that renders attacker text', async () => {
     const response = await fetch(`${server.url}/api/auth/error?error=%3Cscript%3Ealert(1)%3C/script%3E&error_description=Call+us`);
