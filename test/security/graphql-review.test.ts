@@ -44,6 +44,38 @@ describe('HIGH 2: data-bound fields have a floor price', () => {
     }
   });
 
+  it('runs one searched list per request: a search nested under a list, or a second aliased one, is QUERY_TOO_COMPLEX before its scan', async () => {
+    const searcher = await api.createUser();
+    for (const title of ['alpha', 'beta', 'gamma']) {
+      const created = await api.graphql(CREATE, { input: { title } }, { token: searcher.jwt });
+      expect(created.errors).toBeUndefined();
+    }
+    // The review's shape: one full scan of the owner's rows per outer task, within the cost limit.
+    const nested = await api.graphql(
+      '{ tasks(first: 3) { edges { node { owner { tasks(first: 0, filter: { search: "zq" }) { totalCount } } } } } }',
+      {},
+      { token: searcher.jwt },
+    );
+    expect(codesOf(nested)).toContain('QUERY_TOO_COMPLEX');
+    expect(new Set(codesOf(nested))).toEqual(new Set(['QUERY_TOO_COMPLEX']));
+    const aliased = await api.graphql(
+      '{ a: tasks(filter: { search: "al" }) { totalCount } b: tasks(filter: { search: "be" }) { totalCount } }',
+      {},
+      { token: searcher.jwt },
+    );
+    expect(codesOf(aliased)).toEqual(['QUERY_TOO_COMPLEX']);
+    // One search, on either list field, with other lists beside it, still runs.
+    const one = await api.graphql(
+      '{ a: tasks(filter: { search: "AL" }) { totalCount edges { node { title } } } b: tasks(first: 2) { totalCount } me { tasks(first: 1) { totalCount } } }',
+      {},
+      { token: searcher.jwt },
+    );
+    expect(one.errors).toBeUndefined();
+    expect(one.data).toMatchObject({ a: { totalCount: 1, edges: [{ node: { title: 'alpha' } }] }, b: { totalCount: 3 }, me: { tasks: { totalCount: 3 } } });
+    const onUser = await api.graphql('{ me { tasks(filter: { search: "gam" }) { totalCount } } }', {}, { token: searcher.jwt });
+    expect(onUser.data).toEqual({ me: { tasks: { totalCount: 1 } } });
+  });
+
   it("still runs the web app's list query (page of 20, with search and totalCount) and the README's examples", async () => {
     const webAppList = `query TaskList($filter: TaskFilter, $orderBy: TaskOrder, $first: Int!, $after: String) {
       tasks(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {

@@ -5,7 +5,7 @@ import { newTaskId } from '../../db/taskId.js';
 import { TaskPriority } from './enums.js';
 import { publishTaskChange } from './taskEvents.js';
 import { CreateTaskInput, UpdateTaskInput } from './taskInputs.js';
-import { countTasks, findTaskPage, taskListArgs, taskListArgsRule, taskListComplexity } from './taskList.js';
+import { claimSearch, countTasks, findTaskPage, taskListArgs, taskListArgsRule, taskListComplexity } from './taskList.js';
 
 export const Task = builder.prismaObject('Task', {
   // Every query already filters on the owner; this is the second wall.
@@ -66,7 +66,10 @@ builder.queryFields((t) => ({
       complexity: taskListComplexity,
       validate: taskListArgsRule,
       totalCount: (_root, args, ctx) => countTasks(ctx, viewerOf(ctx).id, args),
-      resolve: (query, _root, args, ctx) => findTaskPage(ctx, viewerOf(ctx).id, query, args),
+      resolve: (query, _root, args, ctx, info) => {
+        claimSearch(ctx, info.rootValue, args);
+        return findTaskPage(ctx, viewerOf(ctx).id, query, args);
+      },
     },
     TaskConnection,
   ),

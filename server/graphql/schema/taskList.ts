@@ -42,6 +42,31 @@ export const taskListComplexity = (args: ConnectionArgs) => ({
   multiplier: Math.max(args.first ?? args.last ?? DEFAULT_PAGE_SIZE, 1),
 });
 
+/**
+ * Searches one execution may run: one searched list (its page and its totalCount). A search reads
+ * every one of the owner's rows, and the cost limit alone let a list nested under another list
+ * (`tasks { edges { node { owner { tasks(filter: { search }) } } } }`) run one per outer task: 92
+ * scans and seconds of a blocked event loop on SQLite in one request.
+ */
+export const MAX_SEARCHES_PER_EXECUTION = 1;
+
+/** Per request context, then per root value: a live stream executes each event on its own root. */
+const searchesRun = new WeakMap<object, WeakMap<object, number>>();
+const NO_ROOT = {};
+
+/** Counts a searched list against its execution's budget; past it, QUERY_TOO_COMPLEX before any scan. */
+export function claimSearch(ctx: object, rootValue: unknown, args: TaskListArgs): void {
+  if (!args.filter?.search?.trim()) return;
+  let byRoot = searchesRun.get(ctx);
+  if (!byRoot) searchesRun.set(ctx, (byRoot = new WeakMap()));
+  const root = typeof rootValue === 'object' && rootValue !== null ? rootValue : NO_ROOT;
+  const run = (byRoot.get(root) ?? 0) + 1;
+  byRoot.set(root, run);
+  if (run > MAX_SEARCHES_PER_EXECUTION) {
+    throw apiError('QUERY_TOO_COMPLEX', `A request may search one task list; send another request for each further search.`, { field: 'filter' });
+  }
+}
+
 /** Prefix of the prisma plugin's cursor for a string id (`@pothos/core` chunk tag `S`). */
 const TASK_CURSOR_PREFIX = 'GPC:S:';
 const CANONICAL_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

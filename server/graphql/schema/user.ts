@@ -1,7 +1,7 @@
 import { builder } from '../builder.js';
 import { accountGoneError } from '../errors.js';
 import { TaskConnection } from './task.js';
-import { countTasks, findTaskPage, taskListArgs, taskListArgsRule, taskListComplexity } from './taskList.js';
+import { claimSearch, countTasks, findTaskPage, taskListArgs, taskListArgsRule, taskListComplexity } from './taskList.js';
 
 builder.prismaObject('User', {
   authScopes: (user) => ({ self: user.id }),
@@ -19,7 +19,10 @@ builder.prismaObject('User', {
         validate: taskListArgsRule,
         // The user's own tasks: the `self` scope above already made sure the user is the viewer.
         totalCount: (user, args, ctx) => countTasks(ctx, user.id, args),
-        resolve: (query, user, args, ctx) => findTaskPage(ctx, user.id, query, args),
+        resolve: (query, user, args, ctx, info) => {
+          claimSearch(ctx, info.rootValue, args);
+          return findTaskPage(ctx, user.id, query, args);
+        },
       },
       TaskConnection,
     ),
