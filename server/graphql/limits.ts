@@ -2,10 +2,58 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import type { GraphQLError, ValidationContext } from 'graphql';
+import { Kind, type ASTVisitor, type FragmentDefinitionNode, type GraphQLError, type SelectionSetNode, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { RequestLimits } from '../config.js';
 import { apiError } from './errors.js';
+
+/**
+ * How many `__schema` fields a selection set holds, fragment spreads expanded. Each fragment's
+ * count is computed once (spreads of spreads would otherwise cost exponential time); a cycle,
+ * which the standard rules refuse anyway, counts nothing.
+ */
+function schemaIntrospectionsIn(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, counted: Map<string, number>): number {
+  let found = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      if (selection.name.value === '__schema') found++;
+      if (selection.selectionSet) found += schemaIntrospectionsIn(selection.selectionSet, fragments, counted);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      found += schemaIntrospectionsIn(selection.selectionSet, fragments, counted);
+    } else {
+      const name = selection.name.value;
+      let inFragment = counted.get(name);
+      if (inFragment === undefined) {
+        const fragment = fragments.get(name);
+        counted.set(name, 0);
+        inFragment = fragment ? schemaIntrospectionsIn(fragment.selectionSet, fragments, counted) : 0;
+        counted.set(name, inFragment);
+      }
+      found += inFragment;
+    }
+  }
+  return found;
+}
+
+/**
+ * The depth limit skips introspection (GraphiQL's own query is deeper than any task query), so
+ * aliased `__schema` fields were the one way to ask for the whole schema many times over: 15 of
+ * them in 1.3 KB returned 947 KB. One per operation is all a client needs.
+ */
+function oneSchemaIntrospectionRule(context: ValidationContext): ASTVisitor {
+  return {
+    Document(document) {
+      const fragments = new Map<string, FragmentDefinitionNode>();
+      for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+      for (const definition of document.definitions) {
+        if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+        if (schemaIntrospectionsIn(definition.selectionSet, fragments, new Map()) > 1) {
+          context.reportError(apiError('QUERY_TOO_COMPLEX', 'An operation may select __schema once.'));
+        }
+      }
+    },
+  };
+}
 
 /**
  * GraphQL Armor's validation rules refuse over-deep, over-aliased, directive- or token-heavy
@@ -31,5 +79,6 @@ export function requestLimitPlugins(limits: RequestLimits): Plugin[] {
     maxDepthPlugin({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...report }),
     maxAliasesPlugin({ n: limits.maxAliases, allowList: [], ...report }),
     maxDirectivesPlugin({ n: limits.maxDirectives, ...report }),
+    { onValidate: ({ addValidationRule }) => addValidationRule(oneSchemaIntrospectionRule) },
   ];
 }

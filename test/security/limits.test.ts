@@ -80,6 +80,19 @@ describe('query cost limits', () => {
     expect(legacy.data ?? null).toBeNull();
   });
 
+  it('refuses a second __schema in one operation, aliased or through fragments (the depth limit skips introspection)', async () => {
+    const aliased = `{ ${Array.from({ length: 15 }, (_v, i) => `s${i}: __schema { types { name fields { name } } }`).join(' ')} }`;
+    expectRefusedAsTooComplex(await api.graphql(aliased));
+    const throughFragments = '{ ...Outer x: __schema { queryType { name } } } fragment Outer on Query { ...Inner } fragment Inner on Query { __schema { queryType { name } } }';
+    expectRefusedAsTooComplex(await api.graphql(throughFragments));
+    // Fragments spread twice at each of 25 levels are counted once each, not 2^25 times.
+    let nested = '{ ...F0 __schema { queryType { name } } }\n';
+    for (let i = 0; i < 25; i++) nested += `fragment F${i} on Query { ...F${i + 1} ... on Query { ...F${i + 1} } }\n`;
+    const once = await api.graphql(`${nested}fragment F25 on Query { __typename }`);
+    expect(once.errors).toBeUndefined();
+    expect(once.data).toMatchObject({ __schema: { queryType: { name: 'Query' } }, __typename: 'Query' });
+  });
+
   it('still lets GraphiQL introspect the whole schema', async () => {
     const response = await api.graphql(getIntrospectionQuery());
     expect(response.status).toBe(200);
