@@ -38,11 +38,19 @@ export const TASK_TITLE_MAX_LENGTH = 500;
 export const TASK_DESCRIPTION_MAX_LENGTH = 5000;
 export const SEARCH_MAX_LENGTH = 200;
 
+/**
+ * Control characters (newlines, ESC) and bidirectional overrides: a name is printed in terminals
+ * (the admin CLI), mail and other people's screens, where these rewrite or reorder what is shown.
+ * Emoji joiners and other format characters stay allowed.
+ */
+export const UNPRINTABLE_IN_NAME = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+
 /** Why a name is refused, or null. */
 export function nameProblem(name: unknown): string | null {
   if (typeof name !== 'string') return 'Name must be a string.';
   const trimmed = name.trim();
   if (!trimmed) return 'Name must not be empty.';
   if (trimmed.length > NAME_MAX_LENGTH) return `Name must be at most ${NAME_MAX_LENGTH} characters.`;
+  if (UNPRINTABLE_IN_NAME.test(trimmed)) return 'Name must not contain control characters.';
   return null;
 }

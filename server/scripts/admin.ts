@@ -8,6 +8,7 @@ import { hashPassword } from 'better-auth/crypto';
 import type { Config } from '../config.js';
 import { createDatabase, type Database } from '../db/client.js';
 import { passwordProblem } from '../auth/passwordPolicy.js';
+import { UNPRINTABLE_IN_NAME } from '../rules.js';
 import { loadOperatorConfig, OperatorError, runOperatorCommand } from './operator.js';
 
 const USAGE = `usage: npm run admin -- <command>
@@ -48,12 +49,17 @@ async function userByEmail(db: Database, email: string | undefined) {
   return user;
 }
 
+/** Stored text as the terminal should show it: control characters as \u escapes, never executed. */
+function printable(text: string): string {
+  return text.replace(new RegExp(UNPRINTABLE_IN_NAME.source, 'gu'), (character) => `\\u${character.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+}
+
 async function listUsers(db: Database) {
   const users = await db.user.findMany({
     orderBy: { createdAt: 'asc' },
     select: { id: true, email: true, name: true, createdAt: true, _count: { select: { tasks: true } } },
   });
-  const rows = users.map((user) => [user.id, user.email, user.name, user.createdAt.toISOString(), String(user._count.tasks)]);
+  const rows = users.map((user) => [user.id, user.email, printable(user.name), user.createdAt.toISOString(), String(user._count.tasks)]);
   const header = ['ID', 'EMAIL', 'NAME', 'CREATED', 'TASKS'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   for (const row of [header, ...rows])

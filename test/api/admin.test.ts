@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, type TestUser } from '../support/client.js';
 import { runCli } from '../support/cli.js';
+import { createDatabase } from '../../server/db/client.js';
+import { databaseProviderOf } from '../../server/config.js';
 import { startServer, testDatabaseUrl, type RunningServer } from '../support/server.js';
 
 const CREATE = 'mutation ($input: CreateTaskInput!) { createTask(input: $input) { id } }';
@@ -32,6 +34,22 @@ describe('npm run admin (server/scripts/admin.ts) against the running server’s
     const row = result.stdout.split('\n').find((line) => line.includes(user.email));
     expect(row).toMatch(new RegExp(`^${user.id}\\s+${user.email}\\s+Grace Admin\\s+\\d{4}-\\d\\d-\\d\\dT\\S+\\s+3$`));
     expect(result.stdout).toMatch(/^ID\s+EMAIL\s+NAME\s+CREATED\s+TASKS/);
+  });
+
+  it('users list prints a stored name with control characters as escapes, not as terminal commands', async () => {
+    const user = await userWithTasks(0);
+    // Stored before names were checked for control characters (or written by hand).
+    const db = await createDatabase({ databaseUrl: env.DATABASE_URL!, databaseProvider: databaseProviderOf(env.DATABASE_URL!) });
+    try {
+      await db.user.update({ where: { id: user.id }, data: { name: 'Ev\u001b[2K\rROOT\nfake-row' } });
+    } finally {
+      await db.$disconnect();
+    }
+    const result = await admin(['users', 'list']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+    const row = result.stdout.split('\n').find((line) => line.includes(user.email));
+    expect(row).toContain('Ev\\u001b[2K\\u000dROOT\\u000afake-row');
   });
 
   it('users reset-password: policy-checked password from stdin, Better Auth hash, sessions ended', async () => {

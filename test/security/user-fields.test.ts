@@ -35,6 +35,8 @@ describe('user fields: update-user and sign-up', () => {
     ['empty', ''],
     ['only spaces', '   '],
     ['too long', 'n'.repeat(NAME_MAX_LENGTH + 1)],
+    ['terminal escapes and a line break', 'Ev\u001b[2K\rROOT\nfake-row'],
+    ['a right-to-left override', 'Eve \u202egnp.exe'],
   ] as const) {
     it(`refuses a name that is ${label} with 400 INVALID_NAME`, async () => {
       const response = await updateUser({ name });
@@ -42,6 +44,12 @@ describe('user fields: update-user and sign-up', () => {
       expect(await codeOf(response)).toBe('INVALID_NAME');
     });
   }
+
+  it('keeps names with emoji joined by a zero-width joiner', async () => {
+    const response = await updateUser({ name: 'Sam \u{1F469}\u200D\u{1F4BB}' });
+    expect(response.status).toBe(200);
+    expect((await storedName()).name).toBe('Sam \u{1F469}\u200D\u{1F4BB}');
+  });
 
   it('refuses image (the product has no avatars), whatever its value', async () => {
     for (const image of ['javascript:alert(1)', { url: 'x' }, null]) {
