@@ -60,5 +60,11 @@ export const maskError: MaskError = (error, message, isDev) => {
     const masked = apiError('BAD_USER_INPUT', 'Invalid pagination cursor: pass a cursor this API returned.', { field: 'after' });
     return new GraphQLError(masked.message, { path, extensions: masked.extensions });
   }
+  // Yoga's JSON body parser puts the parser's message in extensions.originalError, and that quotes
+  // the client's body back: the message and code already say what is wrong.
+  if (error instanceof GraphQLError && error.extensions?.originalError !== undefined) {
+    const { originalError: _parserDetail, ...extensions } = error.extensions;
+    return new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions });
+  }
   return yogaMaskError(error, message, isDev);
 };

@@ -101,6 +101,21 @@ describe('query cost limits', () => {
 });
 
 describe('request shape limits', () => {
+  it('answers a body that is not JSON with BAD_REQUEST and does not quote the body back', async () => {
+    for (const body of ['{"query": "{ me { id } }", marker-5f3a', '[1, marker-5f3a']) {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${user.jwt}` },
+        body,
+      });
+      expect(response.status).toBe(400);
+      const text = await response.text();
+      expect(JSON.parse(text).errors[0].extensions.code).toBe('BAD_REQUEST');
+      expect(text).not.toContain('marker-5f3a');
+      expect(text).not.toContain('originalError');
+    }
+  });
+
   it('refuses batched arrays of operations', async () => {
     const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',
