@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRateLimitKey, normalizeIP } from '@better-auth/core/utils/ip';
 import { logAuthEvent } from '../auth/events.js';
 import { createAuth } from '../auth/betterAuth.js';
 import { authRouteOf, ENABLED_AUTH_ROUTES } from '../auth/routes.js';
@@ -145,7 +146,8 @@ export function createApp({ config, db }: AppOptions): App {
           const cookie = request.headers.get('cookie');
           if (!cookie || !auth) return null;
           const tokenLimit = ENABLED_AUTH_ROUTES['/token'].rateLimit;
-          if (config.authRateLimit && tokenLimit && !(await rateLimitStore.consume(`${ip}|/token`, tokenLimit)).allowed) {
+          // The key Better Auth's limiter gives /api/auth/token: an IPv6 client is counted per /64.
+          if (config.authRateLimit && tokenLimit && !(await rateLimitStore.consume(createRateLimitKey(normalizeIP(ip), '/token'), tokenLimit)).allowed) {
             logAuthEvent('rate_limited', { ip, path: '/graphql (GraphiQL token)' });
             return null;
           }

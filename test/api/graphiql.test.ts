@@ -167,3 +167,30 @@ describe('GraphiQL token prefill', () => {
     expect(prefilledToken(html)).toBeUndefined();
   });
 });
+
+describe('GraphiQL token prefill under the /token rate limit', () => {
+  let limited: RunningServer;
+  beforeAll(async () => {
+    limited = await startServer({ env: { AUTH_RATE_LIMIT: 'on', TRUST_PROXY: 'loopback' } });
+  });
+  afterAll(() => limited?.stop());
+
+  it('counts an IPv6 client per /64, as Better Auth counts /api/auth/token, so rotating addresses gets no more tokens', async () => {
+    const user = await new ApiClient(limited.url).createUser();
+    const mint = (address: string) =>
+      fetch(`${limited.url}/api/auth/token`, { headers: { authorization: `Bearer ${user.sessionToken}`, 'x-forwarded-for': address } });
+    const prefill = async (address: string) => {
+      const response = await fetch(`${limited.url}/graphql`, {
+        headers: { accept: 'text/html', cookie: `better-auth.session_token=${encodeURIComponent(user.sessionToken)}`, 'x-forwarded-for': address },
+      });
+      return prefilledToken(await response.text());
+    };
+    let minted = 0;
+    while ((await mint(`2001:db8:1:2::${(minted + 1).toString(16)}`)).status === 200) minted++;
+    expect(minted).toBe(30);
+    // Another address of the same /64: the same spent allowance.
+    expect(await prefill('2001:db8:1:2:ffff::1')).toBeUndefined();
+    // Another /64 has its own.
+    expect(await prefill('2001:db8:1:3::1')).toBeDefined();
+  });
+});
