@@ -227,9 +227,9 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'SMTP_URL',
     section: MAIL,
     example: '',
-    defaultText: '— (development: mail goes to the log; production: mail features unavailable)',
+    defaultText: '— (development: mail goes to a file in the outbox folder; production: mail features unavailable)',
     description:
-      'Where mail is sent: smtp://user:password@host:587 (STARTTLS when offered) or smtps://user:password@host:465. Unset in development: each message, link included, is written to the log as one line marked "development outbox". Unset with NODE_ENV=production: password reset says it is unavailable.',
+      'Where mail is sent: smtp://user:password@host:587 (STARTTLS when offered) or smtps://user:password@host:465. Unset in development: each message, link included, is written to a file in `outbox/` beside the SQLite file (./data/outbox for PostgreSQL), and the log says which file, never the link. Unset with NODE_ENV=production: password reset says it is unavailable.',
   },
   {
     name: 'MAIL_FROM',
@@ -459,6 +459,11 @@ export function normalizeDatabaseUrl(databaseUrl: string): string {
 
 export function sqlitePathOf(databaseUrl: string): string {
   return databaseUrl.slice('file:'.length);
+}
+
+/** Where development keeps files beside its data: the SQLite file's directory, or ./data for PostgreSQL. */
+export function localDataDir(config: Pick<Config, 'databaseProvider' | 'databaseUrl'>): string {
+  return config.databaseProvider === 'sqlite' ? dirname(sqlitePathOf(config.databaseUrl)) : resolve(repoRoot, 'data');
 }
 
 /** "20s", "15m", "12h", "30d" or plain seconds → seconds. */

@@ -4,7 +4,8 @@ import { APIError, createAuthMiddleware, getSessionFromCtx } from 'better-auth/a
 import { bearer, jwt } from 'better-auth/plugins';
 import { logAuthEvent } from './events.js';
 import { libraryLog } from '../log.js';
-import type { Config } from '../config.js';
+import { resolve } from 'node:path';
+import { localDataDir, type Config } from '../config.js';
 import { isDatabaseReachable, type Database } from '../db/client.js';
 import { createRateLimitStore, passwordResetMailKey, type RateLimitStore } from './rateLimitStore.js';
 import { createPasswordChecker, PasswordCheckUnavailable, type PasswordChecker } from './passwordChecker.js';
@@ -211,7 +212,13 @@ export function createAuth({
   db,
   secret,
   rateLimitStore = createRateLimitStore(db),
-  mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, isProduction: config.isProduction, log }),
+  mailer = createMailer({
+    smtpUrl: config.mail.smtpUrl,
+    from: config.mail.from,
+    isProduction: config.isProduction,
+    outboxDir: resolve(localDataDir(config), 'outbox'),
+    log,
+  }),
 }: AuthOptions) {
   /**
    * Returns at once, whether or not the address has an account and whatever SMTP does: the

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { repoRoot, sqlitePathOf, type Config } from '../config.js';
+import { resolve } from 'node:path';
+import { localDataDir, type Config } from '../config.js';
 import { log } from '../log.js';
 
 /**
@@ -17,7 +17,7 @@ export function resolveAuthSecret(config: Config): string {
       'BETTER_AUTH_SECRET is not set. Refusing to start with NODE_ENV=production: generate one with `openssl rand -base64 32` and set it in the environment.',
     );
   }
-  const secretDir = config.databaseProvider === 'sqlite' ? dirname(sqlitePathOf(config.databaseUrl)) : resolve(repoRoot, 'data');
+  const secretDir = localDataDir(config);
   const secretFile = resolve(secretDir, '.auth-secret');
   if (existsSync(secretFile)) return readFileSync(secretFile, 'utf8').trim();
   mkdirSync(secretDir, { recursive: true });

@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import type { Logger } from '../log.js';
+import { summarizeError, type Logger } from '../log.js';
 
 export interface MailMessage {
   to: string;
@@ -13,6 +16,8 @@ export interface MailerOptions {
   smtpUrl: string | undefined;
   from: string;
   isProduction: boolean;
+  /** Development without SMTP_URL: each message becomes a file here. */
+  outboxDir: string;
   log: Logger;
 }
 
@@ -33,11 +38,12 @@ export class MailUnavailableError extends Error {
 }
 
 /**
- * nodemailer over SMTP_URL. Without it, development writes each message (with its link) to the
- * log as one clearly marked line, so a developer can follow a reset link; production refuses
- * (available = false) rather than drop mail silently, and warns once at start-up.
+ * nodemailer over SMTP_URL. Without it, development writes each message (with its link) to a file
+ * in the outbox folder, so a developer can follow a reset link; the log names the file but never
+ * carries the link, whose token opens the account. Production refuses (available = false) rather
+ * than drop mail silently, and warns once at start-up.
  */
-export function createMailer({ smtpUrl, from, isProduction, log }: MailerOptions): Mailer {
+export function createMailer({ smtpUrl, from, isProduction, outboxDir, log }: MailerOptions): Mailer {
   const pending = new Set<Promise<unknown>>();
   const track = (promise: Promise<unknown>) => {
     pending.add(promise);
@@ -62,9 +68,15 @@ export function createMailer({ smtpUrl, from, isProduction, log }: MailerOptions
     return {
       available: true,
       send: (message) => {
-        log.info(
-          { log: 'mail', outbox: 'development', to: message.to, subject: message.subject, text: message.text },
-          'mail not sent (no SMTP_URL): development outbox',
+        const file = join(outboxDir, `${new Date().toISOString().replaceAll(':', '-')}-${randomBytes(4).toString('hex')}.txt`);
+        const content = `To: ${message.to}\nFrom: ${from}\nSubject: ${message.subject}\n\n${message.text}\n`;
+        track(
+          mkdir(outboxDir, { recursive: true, mode: 0o700 })
+            .then(() => writeFile(file, content, { mode: 0o600 }))
+            .then(
+              () => log.info({ log: 'mail', outbox: 'development', file, to: message.to, subject: message.subject }, 'mail not sent (no SMTP_URL): written to the development outbox'),
+              (error: unknown) => log.error({ log: 'mail', outbox: 'development', err: summarizeError(error) }, 'development outbox not writable'),
+            ),
         );
       },
       idle,

@@ -1,5 +1,9 @@
 // The mailer against a real SMTP server (smtp-server on a loopback port), and what it does
-// without SMTP_URL in development (a marked log line) and production (unavailable, never silent).
+// without SMTP_URL in development (a file in the outbox, never the link in the log) and production
+// (unavailable, never silent).
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,7 +38,7 @@ describe('mailer', () => {
 
   it('delivers plain text and HTML with the link and when it expires over SMTP_URL', async () => {
     const { log } = capturingLogger();
-    const mailer = createMailer({ smtpUrl: smtp.url, from: 'Taskfort <no-reply@example.com>', isProduction: true, log });
+    const mailer = createMailer({ smtpUrl: smtp.url, from: 'Taskfort <no-reply@example.com>', isProduction: true, outboxDir: '/nonexistent', log });
     mailer.send(message);
     await mailer.idle();
     const received = await smtp.waitFor('ada@example.com');
@@ -48,19 +52,31 @@ describe('mailer', () => {
     expect(received.html).not.toContain('<script>');
   });
 
-  it('in development without SMTP_URL writes the message, link included, as one marked log line', () => {
+  it('in development without SMTP_URL writes the message, link included, to a file in the outbox, and the log names the file only', async () => {
     const { log, lines } = capturingLogger();
-    const mailer = createMailer({ smtpUrl: undefined, from: 'x@example.com', isProduction: false, log });
-    expect(mailer.available).toBe(true);
-    mailer.send(message);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ log: 'mail', outbox: 'development', to: 'ada@example.com' });
-    expect(String(lines[0]!.text)).toContain('reset-password?token=abc');
+    const outboxDir = join(mkdtempSync(join(tmpdir(), 'taskfort-outbox-')), 'outbox');
+    try {
+      const mailer = createMailer({ smtpUrl: undefined, from: 'x@example.com', isProduction: false, outboxDir, log });
+      expect(mailer.available).toBe(true);
+      mailer.send(message);
+      await mailer.idle();
+      const [file, ...others] = readdirSync(outboxDir);
+      expect(others).toHaveLength(0);
+      const content = readFileSync(join(outboxDir, file!), 'utf8');
+      expect(content).toContain('To: ada@example.com');
+      expect(content).toContain('http://localhost:3000/reset-password?token=abc&x=1');
+      expect(statSync(join(outboxDir, file!)).mode & 0o077).toBe(0);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ log: 'mail', outbox: 'development', file: join(outboxDir, file!), to: 'ada@example.com' });
+      expect(JSON.stringify(lines)).not.toContain('token=abc');
+    } finally {
+      rmSync(join(outboxDir, '..'), { recursive: true, force: true });
+    }
   });
 
   it('in production without SMTP_URL is unavailable, warns once, and refuses to send', () => {
     const { log, lines } = capturingLogger();
-    const mailer = createMailer({ smtpUrl: undefined, from: 'x@example.com', isProduction: true, log });
+    const mailer = createMailer({ smtpUrl: undefined, from: 'x@example.com', isProduction: true, outboxDir: '/nonexistent', log });
     expect(mailer.available).toBe(false);
     expect(lines.filter((line) => line.level === 40)).toHaveLength(1);
     expect(() => mailer.send(message)).toThrow(/SMTP_URL/);
