@@ -80,11 +80,13 @@ async function resetPassword(db: Database, email: string | undefined) {
   const account = await db.account.findFirst({ where: { userId: user.id, providerId: 'credential' } });
   if (!account) throw new OperatorError(`${user.email} has no email-and-password account`);
   const hash = await hashPassword(password); // Better Auth's own hasher: sign-in verifies it as usual
-  const [, revoked] = await db.$transaction([
+  // Reset links already mailed would otherwise still set a password of their holder's choosing.
+  const [, revoked, resetLinks] = await db.$transaction([
     db.account.update({ where: { id: account.id }, data: { password: hash } }),
     db.session.deleteMany({ where: { userId: user.id } }),
+    db.verification.deleteMany({ where: { value: user.id, identifier: { startsWith: 'reset-password:' } } }),
   ]);
-  console.log(`password set for ${user.email}; ${revoked.count} session(s) ended`);
+  console.log(`password set for ${user.email}; ${revoked.count} session(s) ended, ${resetLinks.count} reset link(s) cancelled`);
   console.log(
     '(to let the user choose a password themselves, they can use "Forgot password?" on the sign-in page, which mails a one-time link when SMTP_URL is set)',
   );

@@ -58,9 +58,19 @@ describe('npm run admin (server/scripts/admin.ts) against the running server’s
     expect(weak.code).toBe(1);
     expect(weak.stderr).toMatch(/^admin: Password is too easy to guess/);
 
+    // A reset link mailed before (the row Better Auth's request-password-reset writes).
+    const db = await createDatabase({ databaseUrl: env.DATABASE_URL!, databaseProvider: databaseProviderOf(env.DATABASE_URL!) });
+    const expiresAt = new Date(Date.now() + 3_600_000);
+    try {
+      await db.verification.create({ data: { id: `v-${user.id}`, identifier: 'reset-password:still-valid-token', value: user.id, expiresAt } });
+    } finally {
+      await db.$disconnect();
+    }
     const result = await admin(['users', 'reset-password', user.email], `${NEW_PASSWORD}\n`);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/password set .* 1 session\(s\) ended[\s\S]*Forgot password/);
+    expect(result.stdout).toMatch(/password set .* 1 session\(s\) ended, 1 reset link\(s\) cancelled[\s\S]*Forgot password/);
+    const reset = await api.post('/api/auth/reset-password', { token: 'still-valid-token', newPassword: 'a different strong passphrase 7' });
+    expect(reset.status).toBe(400);
     expect((await api.mintJwt(user.sessionToken)).status).toBe(401);
     expect((await api.signIn({ email: user.email, password: user.password })).status).toBe(401);
     expect((await api.signIn({ email: user.email, password: NEW_PASSWORD })).status).toBe(200);
