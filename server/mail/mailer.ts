@@ -74,7 +74,11 @@ export function createMailer({ smtpUrl, from, isProduction, outboxDir, log }: Ma
           mkdir(outboxDir, { recursive: true, mode: 0o700 })
             .then(() => writeFile(file, content, { mode: 0o600 }))
             .then(
-              () => log.info({ log: 'mail', outbox: 'development', file, to: message.to, subject: message.subject }, 'mail not sent (no SMTP_URL): written to the development outbox'),
+              () =>
+                log.info(
+                  { log: 'mail', outbox: 'development', file, to: message.to, subject: message.subject },
+                  'mail not sent (no SMTP_URL): written to the development outbox',
+                ),
               (error: unknown) => log.error({ log: 'mail', outbox: 'development', err: summarizeError(error) }, 'development outbox not writable'),
             ),
         );

@@ -16,7 +16,10 @@ const EVIL_ORIGIN = 'https://evil.example';
 /** node:http, not fetch: fetch will not send a Host header of the caller's choosing. */
 function requestWithHost(method: string, url: string, host: string, headers: Record<string, string>, body = '') {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const request = httpRequest(url, { method, headers: { ...headers, host, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } });
+    const request = httpRequest(url, {
+      method,
+      headers: { ...headers, host, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+    });
     request.on('response', (response) => {
       let text = '';
       response.setEncoding('utf8');

@@ -83,7 +83,8 @@ describe('query cost limits', () => {
   it('refuses a second __schema in one operation, aliased or through fragments (the depth limit skips introspection)', async () => {
     const aliased = `{ ${Array.from({ length: 15 }, (_v, i) => `s${i}: __schema { types { name fields { name } } }`).join(' ')} }`;
     expectRefusedAsTooComplex(await api.graphql(aliased));
-    const throughFragments = '{ ...Outer x: __schema { queryType { name } } } fragment Outer on Query { ...Inner } fragment Inner on Query { __schema { queryType { name } } }';
+    const throughFragments =
+      '{ ...Outer x: __schema { queryType { name } } } fragment Outer on Query { ...Inner } fragment Inner on Query { __schema { queryType { name } } }';
     expectRefusedAsTooComplex(await api.graphql(throughFragments));
     // Fragments spread twice at each of 25 levels are counted once each, not 2^25 times.
     let nested = '{ ...F0 __schema { queryType { name } } }\n';
