@@ -109,7 +109,7 @@ describe.each(WIDTHS)('at %i px', (width) => {
     await hidden(editDialog);
 
     await page.getByRole('button', { name: 'Delete “Water the plants”' }).click();
-    const confirm = page.getByRole('alertdialog', { name: 'Delete this task?' });
+    const confirm = page.getByRole('dialog', { name: 'Delete this task?' });
     await visible(confirm);
     violations.push(...(await checkInBothSchemes(page, 'dashboard-delete-dialog', width, { fullPage: false })));
     await confirm.getByRole('button', { name: 'Cancel' }).click();

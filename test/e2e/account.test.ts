@@ -87,17 +87,16 @@ describe('the account page', () => {
     await visible(current.getByText(/Chrome|Chromium/));
     expect(await current.getByRole('button').count()).toBe(0);
 
-    await items
-      .filter({ hasNotText: 'This device' })
-      .getByRole('button', { name: /^Sign out/ })
-      .click();
+    // Only the header's button is named "Sign out"; a row's is "End session on <device>".
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
+    await items.filter({ hasNotText: 'This device' }).getByRole('button', { name: 'End session on' }).click();
     await expect.poll(() => items.count()).toBe(1);
     expect((await api.mintJwt(user.sessionToken)).status).toBe(401);
     await visible(page.getByText('You are not signed in anywhere else.'));
     expectNoPageErrors(testPage);
   });
 
-  it('signs out everywhere else', async () => {
+  it('ends every other session', async () => {
     const user = await api.createUser({ password: STRONG_PASSWORD });
     const second = await api.signIn({ email: user.email, password: STRONG_PASSWORD });
     const secondToken = second.headers.get('set-auth-token')!;
@@ -105,7 +104,7 @@ describe('the account page', () => {
     const { page } = testPage;
     const items = page.getByRole('list', { name: "Where you're signed in" }).getByRole('listitem');
     await expect.poll(() => items.count()).toBe(3);
-    await page.getByRole('button', { name: 'Sign out everywhere else' }).click();
+    await page.getByRole('button', { name: 'End all other sessions' }).click();
     await expect.poll(() => items.count()).toBe(1);
     expect((await api.mintJwt(user.sessionToken)).status).toBe(401);
     expect((await api.mintJwt(secondToken)).status).toBe(401);
@@ -163,16 +162,16 @@ describe('the account page', () => {
     await api.signIn({ email: user.email, password: STRONG_PASSWORD });
     const testPage = await signInAndOpenAccount(server, user, { width: 360, height: 740, colorScheme: 'dark' });
     const { page } = testPage;
-    await visible(page.getByRole('button', { name: 'Sign out everywhere else' }));
+    await visible(page.getByRole('button', { name: 'End all other sessions' }));
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await saveScreenshot(page, 'account-360-dark');
     await page.getByRole('button', { name: 'Delete account…' }).click();
-    await visible(page.getByRole('alertdialog', { name: 'Delete your account?' }));
+    await visible(page.getByRole('dialog', { name: 'Delete your account?' }));
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await saveScreenshot(page, 'account-delete-dialog-360-dark', { fullPage: false });
     await page.keyboard.press('Escape');
-    await page.getByRole('alertdialog').waitFor({ state: 'hidden' });
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
     expectNoPageErrors(testPage);
   });
 });
@@ -284,14 +283,15 @@ describe('deleting the account', () => {
     const { page } = testPage;
 
     await page.getByRole('button', { name: 'Delete account…' }).click();
-    const dialog = page.getByRole('alertdialog', { name: 'Delete your account?' });
+    const dialog = page.getByRole('dialog', { name: 'Delete your account?' });
     await visible(dialog.getByText('all 2 of your tasks'));
     await dialog.getByLabel('Your password').fill('not my password');
-    await dialog.getByRole('button', { name: 'Delete account' }).click();
+    // The page behind is hidden while the dialog is open: one Delete button, the dialog's.
+    await page.getByRole('button', { name: 'Delete' }).click();
     await visible(dialog.getByText('That password is not correct. Nothing was deleted.'));
 
     await dialog.getByLabel('Your password').fill(STRONG_PASSWORD);
-    await dialog.getByRole('button', { name: 'Delete account' }).click();
+    await dialog.getByRole('button', { name: 'Delete my account' }).click();
     await page.waitForURL((url) => url.pathname === '/goodbye');
     await visible(page.getByRole('heading', { name: 'Your account has been deleted' }));
 

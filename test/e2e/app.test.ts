@@ -175,13 +175,17 @@ describe('working with tasks', () => {
 
     // Delete asks first; cancelling keeps the task.
     await page.getByRole('button', { name: 'Delete “Call the bank”' }).click();
-    const confirm = page.getByRole('alertdialog', { name: 'Delete this task?' });
+    const confirm = page.getByRole('dialog', { name: 'Delete this task?' });
     await visible(confirm);
     await visible(confirm.getByText('“Call the bank” will be deleted.'));
-    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    // The page behind the dialog is hidden: its Delete and Cancel buttons do not compete.
+    expect(await page.locator('#app').getAttribute('aria-hidden')).toBe('true');
+    expect(await page.getByRole('button', { name: 'Delete' }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Cancel' }).click();
     await visible(page.getByRole('checkbox', { name: 'Call the bank' }));
+    expect(await page.locator('#app').getAttribute('aria-hidden')).toBeNull();
     await page.getByRole('button', { name: 'Delete “Call the bank”' }).click();
-    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Delete' }).click();
     await gone(page.getByRole('checkbox', { name: 'Call the bank' }));
     await visible(page.getByText('2 tasks'));
 
@@ -261,7 +265,7 @@ describe('working with tasks', () => {
         const element = document.activeElement as HTMLElement | null;
         if (!element) return '';
         const labelled = element.id ? document.querySelector(`label[for="${element.id}"]`)?.textContent : null;
-        return (labelled ?? element.textContent ?? '').replace(/\s+/g, ' ').trim();
+        return (element.getAttribute('aria-label') ?? labelled ?? element.textContent ?? '').replace(/\s+/g, ' ').trim();
       });
     const focusRing = () => page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
 
@@ -301,7 +305,7 @@ describe('working with tasks', () => {
 
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter'); // Delete
-    await visible(page.getByRole('alertdialog'));
+    await visible(page.getByRole('dialog', { name: 'Delete this task?' }));
     expect(await focusedLabel()).toBe('Cancel');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');

@@ -2,7 +2,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.js';
-import { addTask, launchBrowser, openPage, shutDown, signInThroughForm, signUpNewUser, visible } from './support/browser.js';
+import { addTask, gone, launchBrowser, openPage, shutDown, signInThroughForm, signUpNewUser, visible } from './support/browser.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -82,5 +82,24 @@ describe('live updates between browsers', () => {
     await visible(stranger.page.getByText('No tasks yet.'));
     for (const { page } of [laptop, phone, stranger]) expect(await page.getByText('Reconnecting…').count()).toBe(0);
     for (const { problems } of [laptop, phone, stranger]) expect(problems.errors).toEqual([]);
+  });
+
+  it('says "Reconnecting…" in the one status region of the page while the stream is down', async () => {
+    const testPage = await openPage(browser, server.url);
+    const { page } = testPage;
+    // Every live stream is refused until unrouted; the rest of the API answers as usual.
+    const isStream = (body: string | null) => (body ?? '').includes('"operationName":"TaskEvents"');
+    await page.route('**/graphql', (route) => (isStream(route.request().postData()) ? route.fulfill({ status: 503, body: '' }) : route.continue()));
+    await signUpNewUser(page, 'Offline User');
+    await visible(page.getByText('No tasks yet.'));
+
+    const status = page.getByRole('status');
+    await visible(status.getByText('Reconnecting…'));
+    expect(await status.count()).toBe(1);
+    expect(await status.innerText()).toContain('Reconnecting…');
+
+    await page.unroute('**/graphql');
+    await gone(page.getByText('Reconnecting…'), 40_000);
+    expect(await status.count()).toBe(1);
   });
 });

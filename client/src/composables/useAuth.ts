@@ -9,7 +9,8 @@ export interface SessionUser {
   email: string;
 }
 
-export type AuthResult = { ok: true } | { ok: false; message: string };
+/** `field`: the one field a refusal is about, for the form to mark (sign-up's email). */
+export type AuthResult = { ok: true } | { ok: false; message: string; field?: 'email' };
 
 const user = ref<SessionUser | null>(null);
 /** A one-off message for the sign-in page ("Your session has ended…", "You have signed out."). */
@@ -69,6 +70,9 @@ function signInMessageFor(error: AuthErrorLike): string {
   return 'Incorrect email or password.';
 }
 
+const isEmailRefusal = (error: AuthErrorLike) =>
+  error.code === 'USER_ALREADY_EXISTS' || error.code === 'USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL' || error.code === 'INVALID_EMAIL';
+
 function signUpMessageFor(error: AuthErrorLike): string {
   switch (error.code) {
     case 'USER_ALREADY_EXISTS':
@@ -102,7 +106,7 @@ async function signUp(input: { name: string; email: string; password: string }):
       email: input.email.trim(),
       password: input.password,
     });
-    if (error) return { ok: false, message: signUpMessageFor(error) };
+    if (error) return isEmailRefusal(error) ? { ok: false, message: signUpMessageFor(error), field: 'email' } : { ok: false, message: signUpMessageFor(error) };
     setUser(toSessionUser(data?.user));
     signInNotice.value = null;
     return { ok: true };

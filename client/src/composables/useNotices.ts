@@ -9,6 +9,8 @@ export interface Notice {
 }
 
 const notices = ref<Notice[]>([]);
+/** A state that lasts until cleared ("Reconnecting…"), shown in the same status region as the notices. */
+const ongoingStatus = ref<string | null>(null);
 let nextId = 1;
 const INFO_LIFETIME_MS = 6000;
 const MAX_NOTICES = 4;
@@ -25,12 +27,17 @@ function show(kind: NoticeKind, text: string): number {
   return id;
 }
 
-/** App-wide messages: errors are announced with role="alert", information with role="status". */
+/**
+ * App-wide messages: errors are announced with role="alert"; information and the ongoing status go
+ * to the page's one role="status" region.
+ */
 export function useNotices() {
   return {
     notices: readonly(notices),
+    ongoingStatus: readonly(ongoingStatus),
     showError: (text: string) => show('error', text),
     showInfo: (text: string) => show('info', text),
+    setOngoingStatus: (text: string | null) => (ongoingStatus.value = text),
     dismiss,
     clear: () => (notices.value = []),
   };

@@ -1,11 +1,11 @@
 import urql from '@urql/vue';
-import { flushPromises, type DOMWrapper, type VueWrapper } from '@vue/test-utils';
+import { DOMWrapper, flushPromises, type VueWrapper } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useAuth } from '../composables/useAuth';
 import { authClient } from '../lib/authClient';
 import type { TaskfortExport } from '../lib/dataExport';
 import { createGraphQLClient } from '../lib/graphqlClient';
-import { ADA, FIREFOX_ON_LINUX, makeSession, SAFARI_ON_IPHONE, type FakeAuthClient } from '../testing/fakeAuthClient';
+import { ADA, deferred, FIREFOX_ON_LINUX, makeSession, SAFARI_ON_IPHONE, type FakeAuthClient } from '../testing/fakeAuthClient';
 import { createFakeTaskApi, fakeTokenStore, makeTask } from '../testing/fakeTaskApi';
 import { mountAt } from '../testing/mountWithRouter';
 import AccountPage from './AccountPage.vue';
@@ -56,6 +56,9 @@ function buttonNamed(root: Pick<VueWrapper, 'findAll'>, name: string) {
   return button;
 }
 
+/** The delete dialog: teleported to <body>, outside the component tree the wrapper searches. */
+const deleteDialog = () => new DOMWrapper(document.querySelector<HTMLDialogElement>('dialog[aria-labelledby="delete-account-title"]')!);
+
 const alerts = () => [...document.querySelectorAll('[role="alert"]')].map((node) => squash(node.textContent));
 const statusTexts = () => squash(document.querySelector('.notice-status')?.textContent);
 
@@ -87,7 +90,7 @@ describe('account page', () => {
     const checkbox = wrapper.get<HTMLInputElement>('#sign-out-other-devices');
     expect(checkbox.element.checked).toBe(true);
     expect(wrapper.get('label[for="sign-out-other-devices"]').text()).toBe('Sign out of other devices');
-    expect(wrapper.get('dialog').attributes('aria-labelledby')).toBe('delete-account-title');
+    expect(deleteDialog().exists()).toBe(true);
   });
 
   describe('name', () => {
@@ -186,7 +189,8 @@ describe('account page', () => {
       expect(squash(phone.get('.session__device').text())).toBe('Mobile Safari 17 on iOS 17.5');
       expect(phone.text()).toContain('198.51.100.23');
       expect(phone.findAll('time').map((time) => time.attributes('datetime'))).toEqual(['2026-11-01T08:00:00.000Z', '2026-12-01T20:15:00.000Z']);
-      expect(squash(phone.get('button').text())).toBe('Sign out Mobile Safari 17 on iOS 17.5');
+      expect(squash(phone.get('button').text())).toBe('End session');
+      expect(phone.get('button').attributes('aria-label')).toBe('End session on Mobile Safari 17 on iOS 17.5');
     });
 
     it('signs one other device out', async () => {
@@ -200,9 +204,9 @@ describe('account page', () => {
       expect(wrapper.text()).toContain('You are not signed in anywhere else.');
     });
 
-    it('signs out everywhere else', async () => {
+    it('ends every other session', async () => {
       const { wrapper } = await renderAccount();
-      await buttonNamed(wrapper, 'Sign out everywhere else').trigger('click');
+      await buttonNamed(wrapper, 'End all other sessions').trigger('click');
       await flushPromises();
       expect(fakeAuth.revokeOtherSessions).toHaveBeenCalledTimes(1);
       expect(wrapper.findAll('ul.session-list > li')).toHaveLength(1);
@@ -278,7 +282,7 @@ describe('account page', () => {
     async function openDialog(wrapper: VueWrapper) {
       await buttonNamed(wrapper, 'Delete account…').trigger('click');
       await flushPromises();
-      const dialog = wrapper.get<HTMLDialogElement>('dialog');
+      const dialog = deleteDialog();
       expect(dialog.element.open).toBe(true);
       return dialog;
     }
@@ -286,7 +290,8 @@ describe('account page', () => {
     it('asks for the password in a dialog that names what will be deleted', async () => {
       const { wrapper } = await renderAccount(3);
       const dialog = await openDialog(wrapper);
-      expect(dialog.attributes('role')).toBe('alertdialog');
+      expect(dialog.attributes('role')).toBeUndefined(); // the native dialog role
+      expect(document.getElementById('app')!.getAttribute('aria-hidden')).toBe('true');
       await until(() => expect(squash(dialog.get('#delete-account-message').text())).toContain('all 3 of your tasks'));
       expect(dialog.text()).toContain('your account and its email address');
       expect(dialog.text()).toContain('all your sessions');
@@ -294,7 +299,31 @@ describe('account page', () => {
       await buttonNamed(dialog, 'Cancel').trigger('click');
       await flushPromises();
       expect(dialog.element.open).toBe(false);
+      expect(document.getElementById('app')!.hasAttribute('aria-hidden')).toBe(false);
       expect(fakeAuth.deleteUser).not.toHaveBeenCalled();
+    });
+
+    it('stays open, whatever Escape or Cancel say, while the deletion is under way', async () => {
+      const answer = deferred<Awaited<ReturnType<FakeAuthClient['deleteUser']>>>();
+      fakeAuth.deleteUser.mockReturnValueOnce(answer.promise);
+      const { wrapper } = await renderAccount();
+      const dialog = await openDialog(wrapper);
+      await dialog.get('#delete-password').setValue('my password');
+      await dialog.get('form').trigger('submit');
+      await flushPromises();
+      expect(fakeAuth.deleteUser).toHaveBeenCalledTimes(1);
+      const cancel = buttonNamed(dialog, 'Cancel');
+      expect(cancel.attributes('aria-disabled')).toBe('true');
+      await cancel.trigger('click');
+      dialog.element.dispatchEvent(new Event('cancel', { cancelable: true })); // Escape
+      await flushPromises();
+      expect(dialog.element.open).toBe(true);
+
+      answer.resolve({ data: null, error: { status: 400, code: 'INVALID_PASSWORD', message: 'Invalid password' } });
+      await until(() => expect(dialog.get('[role="alert"]').text()).toBe('That password is not correct. Nothing was deleted.'));
+      dialog.element.dispatchEvent(new Event('cancel', { cancelable: true }));
+      await flushPromises();
+      expect(dialog.element.open).toBe(false);
     });
 
     it('keeps everything when the password is wrong', async () => {

@@ -1,4 +1,4 @@
-import { flushPromises, type DOMWrapper, type VueWrapper } from '@vue/test-utils';
+import { DOMWrapper, flushPromises, type VueWrapper } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeTask } from '../testing/fakeTaskApi';
 import { renderDashboard } from '../testing/renderDashboard';
@@ -25,11 +25,21 @@ function itemFor(wrapper: VueWrapper, title: string) {
   return item;
 }
 
+/** The button with this accessible name (its aria-label, or else its text). */
 function buttonNamed(root: VueWrapper | DOMWrapper<Element>, name: string) {
-  const button = root.findAll('button').find((node) => node.text().replace(/\s+/g, ' ').trim() === name);
+  const button = root.findAll('button').find((node) => (node.attributes('aria-label') ?? node.text().replace(/\s+/g, ' ').trim()) === name);
   if (!button) throw new Error(`no button named ${name}`);
   return button;
 }
+
+/** A dialog: teleported to <body>, outside the component tree the wrapper searches. */
+function dialogLabelledBy(titleId: string) {
+  const dialog = document.querySelector<HTMLDialogElement>(`dialog[aria-labelledby="${titleId}"]`);
+  if (!dialog) throw new Error(`no dialog labelled by #${titleId}`);
+  return new DOMWrapper(dialog);
+}
+
+const appRoot = () => document.getElementById('app')!;
 
 const alerts = () => [...document.querySelectorAll('[role="alert"]')].map((node) => node.textContent?.replace(/\s+/g, ' ').trim());
 
@@ -115,32 +125,51 @@ describe('dashboard task list', () => {
     expect(alerts()).toContain('Could not complete “Buy milk”: You do not have access to that task. Your change was undone. Dismiss message');
   });
 
-  it('hides a completed task from the Active view at once', async () => {
-    const { wrapper, router } = await renderDashboard([makeTask({ title: 'Buy milk' }), makeTask({ title: 'Walk dog' })]);
-    await until(() => expect(titles(wrapper)).toHaveLength(2));
+  it('hides a completed task from the Active view at once, and moves focus to the next task', async () => {
+    const { wrapper, router } = await renderDashboard([makeTask({ title: 'Buy milk' }), makeTask({ title: 'Walk dog' }), makeTask({ title: 'Pay rent' })]);
+    await until(() => expect(titles(wrapper)).toHaveLength(3));
     await buttonNamed(wrapper, 'Active').trigger('click');
     await until(() => expect(router.currentRoute.value.query.status).toBe('active'));
     expect(buttonNamed(wrapper, 'Active').attributes('aria-pressed')).toBe('true');
-    await until(() => expect(titles(wrapper)).toEqual(['Walk dog', 'Buy milk']));
-    await checkboxFor(wrapper, 'Buy milk').setValue(true);
+    await until(() => expect(titles(wrapper)).toEqual(['Pay rent', 'Walk dog', 'Buy milk']));
+    const walkDog = checkboxFor(wrapper, 'Walk dog');
+    walkDog.element.focus();
+    await walkDog.setValue(true);
     await flushPromises();
-    expect(titles(wrapper)).toEqual(['Walk dog']);
+    expect(titles(wrapper)).toEqual(['Pay rent', 'Buy milk']);
+    expect(document.activeElement).toBe(checkboxFor(wrapper, 'Buy milk').element);
+
     await buttonNamed(wrapper, 'Completed').trigger('click');
-    await until(() => expect(titles(wrapper)).toEqual(['Buy milk']));
+    await until(() => expect(titles(wrapper)).toEqual(['Walk dog']));
+    checkboxFor(wrapper, 'Walk dog').element.focus();
+    await checkboxFor(wrapper, 'Walk dog').setValue(false);
+    await flushPromises();
+    expect(wrapper.text()).toContain('No tasks match this view.');
+    // No task left in this view: the new-task field.
+    expect(document.activeElement).toBe(wrapper.get('#new-task-title').element);
   });
 
   it('deletes only after confirmation, at once, and restores the task if the server refuses', async () => {
     const { wrapper, api } = await renderDashboard([makeTask({ title: 'Buy milk' }), makeTask({ title: 'Walk dog' })]);
     await until(() => expect(titles(wrapper)).toHaveLength(2));
 
-    await buttonNamed(itemFor(wrapper, 'Buy milk'), 'Delete “Buy milk”').trigger('click');
+    const deleteButton = buttonNamed(itemFor(wrapper, 'Buy milk'), 'Delete “Buy milk”');
+    expect(deleteButton.text()).toBe('Delete');
+    await deleteButton.trigger('click');
     await flushPromises();
-    const dialog = document.querySelector<HTMLDialogElement>('dialog[role="alertdialog"]')!;
+    const dialog = dialogLabelledBy('confirm-dialog-title').element;
     expect(dialog.open).toBe(true);
+    expect(dialog.getAttribute('role')).toBeNull(); // the native dialog role
     expect(dialog.textContent).toContain('“Buy milk” will be deleted.');
+    // Outside the app root, which is hidden from assistive technology while the dialog is open.
+    expect(appRoot().contains(dialog)).toBe(false);
+    expect(appRoot().getAttribute('aria-hidden')).toBe('true');
+    expect(appRoot().hasAttribute('inert')).toBe(true);
     (dialog.querySelector('button') as HTMLButtonElement).click(); // Cancel comes first and has focus
     await flushPromises();
     expect(dialog.open).toBe(false);
+    expect(appRoot().hasAttribute('aria-hidden')).toBe(false);
+    expect(appRoot().hasAttribute('inert')).toBe(false);
     expect(titles(wrapper)).toEqual(['Walk dog', 'Buy milk']);
     expect(api.requestsFor('DeleteTask')).toHaveLength(0);
 
@@ -148,7 +177,7 @@ describe('dashboard task list', () => {
     const release = api.hold('DeleteTask');
     await buttonNamed(itemFor(wrapper, 'Buy milk'), 'Delete “Buy milk”').trigger('click');
     await flushPromises();
-    const confirm = [...dialog.querySelectorAll('button')].find((button) => button.textContent?.trim() === 'Delete')!;
+    const confirm = [...dialog.querySelectorAll('button')].find((button) => button.textContent?.trim() === 'Delete task')!;
     confirm.click();
     await flushPromises();
     expect(titles(wrapper)).toEqual(['Walk dog']);
@@ -164,8 +193,9 @@ describe('dashboard task list', () => {
     const editButton = buttonNamed(itemFor(wrapper, 'Buy milk'), 'Edit “Buy milk”');
     await editButton.trigger('click');
     await flushPromises();
-    const dialog = wrapper.get('dialog[aria-labelledby="edit-dialog-title"]');
-    expect((dialog.element as HTMLDialogElement).open).toBe(true);
+    const dialog = dialogLabelledBy('edit-dialog-title');
+    expect(dialog.element.open).toBe(true);
+    expect(appRoot().getAttribute('aria-hidden')).toBe('true');
     expect(dialog.get<HTMLTextAreaElement>('#edit-description').element.value).toBe('Semi-skimmed');
     await dialog.get('#edit-title').setValue('Buy oat drink');
     await dialog.get('#edit-description').setValue('');
@@ -174,7 +204,8 @@ describe('dashboard task list', () => {
     await dialog.get('form').trigger('submit');
     await flushPromises();
 
-    expect((dialog.element as HTMLDialogElement).open).toBe(false);
+    expect(dialog.element.open).toBe(false);
+    expect(appRoot().hasAttribute('aria-hidden')).toBe(false);
     expect(titles(wrapper)).toEqual(['Buy oat drink']);
     expect(itemFor(wrapper, 'Buy oat drink').text()).toContain('Priority: High');
     expect(api.requestsFor('UpdateTask')[0]?.variables).toEqual({
@@ -204,5 +235,99 @@ describe('dashboard task list', () => {
     expect(api.requestsFor('TaskList').at(-1)?.variables.filter).toEqual({ status: 'ALL', search: 'milk' });
     await wrapper.get('#task-sort').setValue('title');
     await until(() => expect(router.currentRoute.value.query).toEqual({ q: 'milk', sort: 'title' }));
+  });
+
+  it('names the status filter with a visible label', async () => {
+    const { wrapper } = await renderDashboard();
+    const group = wrapper.get('[role="group"]');
+    expect(group.attributes('aria-label')).toBeUndefined();
+    expect(wrapper.get(`#${group.attributes('aria-labelledby')}`).text()).toBe('Status');
+  });
+
+  it('offers to clear the filters when they match nothing, then focuses the search field', async () => {
+    const { wrapper, router } = await renderDashboard([makeTask({ title: 'Open task' })], '/?status=completed&q=open&sort=title');
+    await until(() => expect(wrapper.text()).toContain('No tasks match this view.'));
+    await buttonNamed(wrapper, 'Clear filters').trigger('click');
+    await until(() => expect(titles(wrapper)).toEqual(['Open task']));
+    expect(router.currentRoute.value.query).toEqual({ sort: 'title' });
+    expect(buttonNamed(wrapper, 'All').attributes('aria-pressed')).toBe('true');
+    const search = wrapper.get<HTMLInputElement>('#task-search');
+    expect(search.element.value).toBe('');
+    expect(document.activeElement).toBe(search.element);
+    expect(wrapper.findAll('button').some((button) => button.text() === 'Clear filters')).toBe(false);
+  });
+
+  it('puts a refused new task back in the form, unless the next one is already being typed', async () => {
+    const { wrapper, api } = await renderDashboard([makeTask({ title: 'Older task' })]);
+    await until(() => expect(titles(wrapper)).toEqual(['Older task']));
+    const field = wrapper.get<HTMLInputElement>('#new-task-title');
+    const due = wrapper.get<HTMLInputElement>('#new-task-due');
+    const priority = wrapper.get<HTMLSelectElement>('#new-task-priority');
+
+    api.refuseNext('CreateTask', { code: 'BAD_USER_INPUT', message: 'That title is not allowed.', status: 400 });
+    let release = api.hold('CreateTask');
+    await field.setValue('Buy milk');
+    await priority.setValue('HIGH');
+    await due.setValue('2099-02-01');
+    await wrapper.get('form.new-task').trigger('submit');
+    await flushPromises();
+    expect(field.element.value).toBe('');
+    expect(due.element.value).toBe('');
+    await priority.setValue('LOW');
+    wrapper.get<HTMLInputElement>('#task-search').element.focus();
+    release();
+    await until(() => expect(field.element.value).toBe('Buy milk'));
+    expect(due.element.value).toBe('2099-02-01');
+    expect(priority.element.value).toBe('HIGH');
+    expect(document.activeElement).toBe(field.element);
+    expect(titles(wrapper)).toEqual(['Older task']);
+    expect(alerts()).toContain('Could not add “Buy milk”: That title is not allowed. Your change was undone. Dismiss message');
+
+    await field.setValue('');
+    await due.setValue('');
+    api.refuseNext('CreateTask', { code: 'BAD_USER_INPUT', message: 'That title is not allowed.', status: 400 });
+    release = api.hold('CreateTask');
+    await field.setValue('Walk dog');
+    await wrapper.get('form.new-task').trigger('submit');
+    await flushPromises();
+    await field.setValue('Pay rent');
+    release();
+    await until(() => expect(alerts().some((text) => text?.startsWith('Could not add “Walk dog”'))).toBe(true));
+    expect(field.element.value).toBe('Pay rent');
+  });
+
+  it('reopens the edit dialog with what the user typed when the server refuses the change', async () => {
+    const { wrapper, api } = await renderDashboard([makeTask({ title: 'Buy milk', description: 'Semi-skimmed' })]);
+    await until(() => expect(titles(wrapper)).toEqual(['Buy milk']));
+    api.refuseNext('UpdateTask', { code: 'BAD_USER_INPUT', message: 'That title is not allowed.', status: 400 });
+    const release = api.hold('UpdateTask');
+    await buttonNamed(itemFor(wrapper, 'Buy milk'), 'Edit “Buy milk”').trigger('click');
+    await flushPromises();
+    const dialog = dialogLabelledBy('edit-dialog-title');
+    await dialog.get('#edit-title').setValue('Buy oat drink');
+    await dialog.get('#edit-description').setValue('Barista edition');
+    await dialog.get('#edit-priority').setValue('LOW');
+    await dialog.get('form').trigger('submit');
+    await flushPromises();
+    expect(dialog.element.open).toBe(false);
+    expect(titles(wrapper)).toEqual(['Buy oat drink']);
+
+    release();
+    await until(() => expect(dialog.element.open).toBe(true));
+    expect(titles(wrapper)).toEqual(['Buy milk']);
+    expect(dialog.get<HTMLInputElement>('#edit-title').element.value).toBe('Buy oat drink');
+    expect(dialog.get<HTMLTextAreaElement>('#edit-description').element.value).toBe('Barista edition');
+    expect(dialog.get<HTMLSelectElement>('#edit-priority').element.value).toBe('LOW');
+    expect(dialog.get('[role="alert"]').text()).toBe('Your changes were not saved. Save them again, or cancel.');
+    expect(document.activeElement).toBe(dialog.get('#edit-title').element);
+
+    // Saved this time: the dialog closes and the message is gone when it opens again.
+    await dialog.get('form').trigger('submit');
+    await until(() => expect(titles(wrapper)).toEqual(['Buy oat drink']));
+    await flushPromises();
+    expect(dialog.element.open).toBe(false);
+    await buttonNamed(itemFor(wrapper, 'Buy oat drink'), 'Edit “Buy oat drink”').trigger('click');
+    await flushPromises();
+    expect(dialog.find('[role="alert"]').exists()).toBe(false);
   });
 });

@@ -38,7 +38,7 @@ describe('sign-in page', () => {
     expect(wrapper.get('a[href^="/sign-up"]').attributes('href')).toBe('/sign-up?redirect=/?sort=due');
   });
 
-  it('answers wrong credentials with one message that names no field, and clears the password', async () => {
+  it('answers wrong credentials with one message that names no field, clears the password and focuses it', async () => {
     fakeAuth.signIn.email.mockResolvedValueOnce({
       data: null,
       error: { status: 401, code: 'INVALID_EMAIL_OR_PASSWORD', message: 'Invalid email or password' },
@@ -47,6 +47,7 @@ describe('sign-in page', () => {
     await signIn('ada@example.com', 'not my password');
     expect(wrapper.get('[role="alert"]').text()).toBe('Incorrect email or password.');
     expect(input('Password').element).toHaveProperty('value', '');
+    expect(document.activeElement).toBe(input('Password').element);
     expect(input('Email').attributes('aria-invalid')).toBeUndefined();
     expect(router.currentRoute.value.path).toBe('/sign-in');
   });

@@ -73,7 +73,7 @@ describe('sign-up page', () => {
     expect(fakeAuth.signUp.email).not.toHaveBeenCalled();
   });
 
-  it('shows the server refusal (existing account) in an alert', async () => {
+  it('shows the server refusal (existing account) in an alert that describes the email field, and focuses it', async () => {
     fakeAuth.signUp.email.mockResolvedValueOnce({
       data: null,
       error: { status: 422, code: 'USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL', message: 'User already exists. Use another email.' },
@@ -84,8 +84,17 @@ describe('sign-up page', () => {
     await input('Password').setValue(STRONG_PASSWORD);
     await wrapper.get('form').trigger('submit');
     await vi.waitFor(() => expect(wrapper.find('[role="alert"]').exists()).toBe(true), { timeout: 5000 });
-    expect(wrapper.get('[role="alert"]').text()).toBe('An account with this email already exists. Sign in instead, or use another email.');
+    const alert = wrapper.get('[role="alert"]');
+    expect(alert.text()).toBe('An account with this email already exists. Sign in instead, or use another email.');
     expect(router.currentRoute.value.path).toBe('/sign-up');
+    expect(input('Email').attributes('aria-invalid')).toBe('true');
+    expect(input('Email').attributes('aria-describedby')).toBe(alert.attributes('id'));
+    expect(document.activeElement).toBe(input('Email').element);
+    expect(input('Name').attributes('aria-invalid')).toBeUndefined();
+
+    await input('Email').setValue('ada.lovelace@example.com');
+    expect(input('Email').attributes('aria-invalid')).toBeUndefined();
+    expect(input('Email').attributes('aria-describedby')).toBeUndefined();
   });
 
   it("passes on the server's own advice when it finds the password too weak", async () => {

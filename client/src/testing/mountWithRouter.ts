@@ -5,10 +5,6 @@ import NoticeArea from '../components/NoticeArea.vue';
 
 const Stub = (text: string) => defineComponent({ render: () => h('p', { 'data-page': text }, text) });
 
-/**
- * Mounts the app's pages behind a memory router at `path`, with the notice area that App.vue
- * adds, and stub pages for the routes a test does not render.
- */
 export interface Pages {
   signIn?: Component;
   signUp?: Component;
@@ -19,6 +15,11 @@ export interface Pages {
   goodbye?: Component;
 }
 
+/**
+ * Mounts the app's pages behind a memory router at `path`, inside an app root like index.html's
+ * #app (dialogs are teleported out of it, to <body>), with the notice area that App.vue adds, and
+ * stub pages for the routes a test does not render.
+ */
 export async function mountAt(path: string, pages: Pages, plugins: Array<Plugin | [Plugin, ...unknown[]]> = []) {
   const routes: RouteRecordRaw[] = [
     { path: '/', name: 'dashboard', component: pages.dashboard ?? Stub('dashboard page') },
@@ -33,8 +34,11 @@ export async function mountAt(path: string, pages: Pages, plugins: Array<Plugin 
   await router.push(path);
   await router.isReady();
   const Host = defineComponent({ render: () => [h(RouterView), h(NoticeArea)] });
+  const appRoot = document.createElement('div');
+  appRoot.id = 'app';
+  document.body.append(appRoot);
   const wrapper = mount(Host, {
-    attachTo: document.body,
+    attachTo: appRoot,
     global: { plugins: [router, ...plugins] },
   });
   return { wrapper, router };
