@@ -14,6 +14,7 @@ import { requestLimitPlugins } from './limits.js';
 import { isDatabaseUnavailable, maskError } from './maskError.js';
 import { schema } from './schema/index.js';
 import { viewerFromRequest, type TokenVerifier, type Viewer } from '../tokens/verifier.js';
+import { batchedSessionLookup } from '../tokens/sessionLookup.js';
 import { createViewerLiveness } from '../tokens/viewerLiveness.js';
 import { invalidTokenError, serviceUnavailableError } from './errors.js';
 import { yogaLogger } from '../log.js';
@@ -121,9 +122,7 @@ export function createGraphQLServer({
   subscriptions,
   jit = true,
 }: GraphQLServerOptions) {
-  const liveness = createViewerLiveness({
-    findSession: (sessionId) => db.session.findUnique({ where: { id: sessionId }, select: { userId: true, expiresAt: true } }),
-  });
+  const liveness = createViewerLiveness({ findSession: batchedSessionLookup(db) });
   /** A JWT whose session ended (sign-out, revocation, reset, deleted account) is refused on every operation, like an invalid one. */
   const liveViewerFromRequest = async (request: Request): Promise<Viewer | null> => {
     const viewer = await viewerFromRequest(request, verifyToken);
