@@ -70,21 +70,19 @@ function signInMessageFor(error: AuthErrorLike): string {
   return 'Incorrect email or password.';
 }
 
-const isEmailRefusal = (error: AuthErrorLike) =>
-  error.code === 'USER_ALREADY_EXISTS' || error.code === 'USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL' || error.code === 'INVALID_EMAIL';
-
-function signUpMessageFor(error: AuthErrorLike): string {
+/** What the sign-up form says about a refusal, and the field it is about when there is one. */
+function signUpRefusal(error: AuthErrorLike): Extract<AuthResult, { ok: false }> {
   switch (error.code) {
     case 'USER_ALREADY_EXISTS':
     case 'USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL':
-      return 'An account with this email already exists. Sign in instead, or use another email.';
+      return { ok: false, field: 'email', message: 'An account with this email already exists. Sign in instead, or use another email.' };
     case 'INVALID_EMAIL':
-      return 'Enter a valid email address.';
+      return { ok: false, field: 'email', message: 'Enter a valid email address.' };
   }
   const passwordProblem = newPasswordMessage(error);
-  if (passwordProblem) return passwordProblem;
-  if (error.status === 429) return 'Too many attempts. Wait a few seconds and try again.';
-  return error.message || 'Could not create your account. Please try again.';
+  if (passwordProblem) return { ok: false, message: passwordProblem };
+  if (error.status === 429) return { ok: false, message: 'Too many attempts. Wait a few seconds and try again.' };
+  return { ok: false, message: error.message || 'Could not create your account. Please try again.' };
 }
 
 async function signIn(input: { email: string; password: string }): Promise<AuthResult> {
@@ -106,7 +104,7 @@ async function signUp(input: { name: string; email: string; password: string }):
       email: input.email.trim(),
       password: input.password,
     });
-    if (error) return isEmailRefusal(error) ? { ok: false, message: signUpMessageFor(error), field: 'email' } : { ok: false, message: signUpMessageFor(error) };
+    if (error) return signUpRefusal(error);
     setUser(toSessionUser(data?.user));
     signInNotice.value = null;
     return { ok: true };
