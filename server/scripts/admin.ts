@@ -49,9 +49,11 @@ async function userByEmail(db: Database, email: string | undefined) {
   return user;
 }
 
+const UNPRINTABLE = new RegExp(UNPRINTABLE_IN_NAME.source, 'gu');
+
 /** Stored text as the terminal should show it: control characters as \u escapes, never executed. */
 function printable(text: string): string {
-  return text.replace(new RegExp(UNPRINTABLE_IN_NAME.source, 'gu'), (character) => `\\u${character.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+  return text.replace(UNPRINTABLE, (character) => `\\u${character.codePointAt(0)!.toString(16).padStart(4, '0')}`);
 }
 
 async function listUsers(db: Database) {
