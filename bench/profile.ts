@@ -1,5 +1,5 @@
-// npx tsx bench/profile.ts list|typename [seconds]: the production server on a temp SQLite file
-// (1k tasks of the user's among 2k) under 10 connections of one request, sampled by
+// npx tsx bench/profile.ts list|me|typename [seconds] [--postgres]: the production server on a
+// temp SQLite file, or with --postgres on a throwaway PostgreSQL server (1k tasks of the user's among 2k) under 10 connections of one request, sampled by
 // bench/cpuProfile.mjs; the profile lands in bench-results/profiles/ (gitignored) and the
 // heaviest frames (self and inclusive) are printed. See bench/README.md → Profiles.
 import { randomBytes } from 'node:crypto';
@@ -10,19 +10,23 @@ import { ensureServerBuild, SERVER_BUNDLE } from '../client/tooling/buildServer.
 import { ApiClient } from '../test/support/client.js';
 import { repoRoot, startServer, tempDataDir } from '../test/support/server.js';
 import { measure } from './load.js';
-import { sqliteSeeder } from './seed.js';
+import { postgresSeeder, sqliteSeeder } from './seed.js';
+import { postgresUrlFor, startThrowawayPostgres } from '../test/support/postgres.js';
 
-const kind = process.argv[2] === 'typename' ? 'typename' : 'list';
-const seconds = Number(process.argv[3] ?? 15);
+const kind = process.argv[2] === 'typename' || process.argv[2] === 'me' ? process.argv[2] : 'list';
+const onPostgres = process.argv.includes('--postgres');
+const seconds = Number(process.argv.slice(3).find((arg) => !arg.startsWith('--')) ?? 15);
 const profileDir = join(repoRoot, 'bench-results/profiles');
 mkdirSync(profileDir, { recursive: true });
 const dataDir = tempDataDir('taskfort-profile-');
 await ensureServerBuild();
+const postgres = onPostgres ? await startThrowawayPostgres() : undefined;
+const databaseUrl = postgres ? postgresUrlFor(postgres.url, dataDir) : `file:${join(dataDir, 'profile.db')}`;
 const server = await startServer({
   dataDir,
   env: {
     NODE_ENV: 'production',
-    DATABASE_URL: `file:${join(dataDir, 'profile.db')}`,
+    DATABASE_URL: databaseUrl,
     BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
     AUTH_RATE_LIMIT: 'off',
     NODE_OPTIONS: `--import ${join(repoRoot, 'bench/cpuProfile.mjs')}`,
@@ -32,16 +36,18 @@ const server = await startServer({
 });
 const api = new ApiClient(server.url);
 const user = await api.createUser({ name: 'profile', email: `profile-${Date.now()}@bench.invalid` });
-const seeder = sqliteSeeder(join(dataDir, 'profile.db'));
+const seeder = postgres ? postgresSeeder(databaseUrl) : sqliteSeeder(join(dataDir, 'profile.db'));
 await seeder.grow({ total: 2_000, measuredUserId: user.id, measuredUserTasks: 1_000 });
 const LIST = `query TaskList($first: Int!) { tasks(first: $first) { edges { cursor node { id title description completed priority dueDate createdAt updatedAt } } pageInfo { hasNextPage endCursor } } }`;
 const headers: Record<string, string> = { 'content-type': 'application/json' };
-if (kind === 'list') headers.authorization = `Bearer ${user.jwt}`;
-const body = JSON.stringify(kind === 'list' ? { query: LIST, variables: { first: 20 } } : { query: '{ __typename }' });
+if (kind !== 'typename') headers.authorization = `Bearer ${user.jwt}`;
+const QUERIES = { list: { query: LIST, variables: { first: 20 } }, me: { query: '{ me { id } }' }, typename: { query: '{ __typename }' } };
+const body = JSON.stringify(QUERIES[kind]);
 const result = await measure({ url: `${server.url}/graphql`, headers, body, connections: 10, duration: seconds, warmup: 2 });
 console.log(`${kind}: ${result.rps.toFixed(0)} req/s while profiled`);
 await seeder.close();
 await server.stop();
+postgres?.stop();
 
 // The server's profile is the largest file of this kind just written (child processes such as
 // the migration runner write small ones).
@@ -89,3 +95,13 @@ for (const [id, count] of samplesOf) {
 }
 console.log(`heaviest frames, inclusive, % of ${busy} busy samples:`);
 for (const [key, count] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${((100 * count) / busy).toFixed(1).padStart(6)}%  ${key}`);
+const selfByPackage = new Map<string, number>();
+for (const [id, count] of samplesOf) {
+  const frame = byId.get(id)!.callFrame;
+  if (['(idle)', '(program)'].includes(frame.functionName)) continue;
+  const key = frame.url ? where(frame) : frame.functionName;
+  selfByPackage.set(key, (selfByPackage.get(key) ?? 0) + count);
+}
+console.log(`self time by package, % of ${busy} busy samples:`);
+for (const [key, count] of [...selfByPackage].sort((a, b) => b[1] - a[1]).slice(0, 25))
+  console.log(`${((100 * count) / busy).toFixed(1).padStart(6)}%  ${key}`);
