@@ -37,6 +37,8 @@ export interface RequestLimits {
   maxAuthBodyBytes: number;
   /** Tasks one account may hold (createTask answers TASK_LIMIT_REACHED beyond). */
   maxTasksPerUser: number;
+  /** Database time one user's searches may take per minute (RATE_LIMITED beyond; see searchBudget.ts). */
+  searchMsPerMinute: number;
 }
 
 /** Live updates (Subscription.taskEvents over SSE). */
@@ -373,6 +375,14 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     description: 'Tasks one account may hold; createTask beyond it answers TASK_LIMIT_REACHED.',
   },
   {
+    name: 'SEARCH_TIME_PER_MINUTE',
+    section: LIMITS,
+    example: '5s',
+    defaultText: '`5s`',
+    description:
+      "Database time one user's task searches may take per minute (a search reads all of the user's tasks); beyond it searches answer RATE_LIMITED (429, Retry-After) until it refills. Per process.",
+  },
+  {
     name: 'GRAPHQL_MAX_BODY_BYTES',
     section: LIMITS,
     example: '102400',
@@ -482,6 +492,12 @@ export function durationMs(value: string, name: string): number {
   return Number(match[1]) * unit;
 }
 
+function searchTimePerMinute(env: NodeJS.ProcessEnv): number {
+  const ms = durationMs(read(env, 'SEARCH_TIME_PER_MINUTE') ?? '5s', 'SEARCH_TIME_PER_MINUTE');
+  if (ms < 1 || ms > 60_000) throw new Error(`SEARCH_TIME_PER_MINUTE must be 1ms-60s, got "${env.SEARCH_TIME_PER_MINUTE}"`);
+  return ms;
+}
+
 function httpTimeouts(env: NodeJS.ProcessEnv): HttpTimeouts {
   const duration = (name: string, fallback: string) => durationMs(read(env, name) ?? fallback, name);
   const timeouts: HttpTimeouts = {
@@ -587,6 +603,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBodyBytes: integer(env, 'GRAPHQL_MAX_BODY_BYTES', 100 * 1024),
       maxAuthBodyBytes: integer(env, 'AUTH_MAX_BODY_BYTES', 16 * 1024),
       maxTasksPerUser: integer(env, 'MAX_TASKS_PER_USER', 100_000),
+      searchMsPerMinute: searchTimePerMinute(env),
     },
     subscriptions: {
       maxPerProcess: integer(env, 'MAX_SUBSCRIPTIONS', 5000),

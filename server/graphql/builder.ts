@@ -11,6 +11,7 @@ import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Viewer } from '../tokens/verifier.js';
 import type { ClientConnection, TaskEventBus } from '../taskEvents/bus.js';
+import type { SearchBudget } from './searchBudget.js';
 
 export interface Context {
   /** Null without an Authorization header; a verified, still-existing user otherwise. */
@@ -18,6 +19,8 @@ export interface Context {
   db: Database;
   databaseProvider: DatabaseProvider;
   limits: RequestLimits;
+  /** Each user's share of database time for searches. */
+  searchBudget: SearchBudget;
   clientIp: string;
   taskEvents: TaskEventBus;
   connection: ClientConnection;

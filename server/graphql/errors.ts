@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'QUERY_TOO_COMPLEX'
   | 'TASK_LIMIT_REACHED'
   | 'SERVICE_UNAVAILABLE'
-  | 'TOO_MANY_SUBSCRIPTIONS';
+  | 'TOO_MANY_SUBSCRIPTIONS'
+  | 'RATE_LIMITED';
 
 const statusOf: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
@@ -21,6 +22,7 @@ const statusOf: Record<ErrorCode, number> = {
   TASK_LIMIT_REACHED: 403,
   SERVICE_UNAVAILABLE: 503,
   TOO_MANY_SUBSCRIPTIONS: 429,
+  RATE_LIMITED: 429,
 };
 
 export function apiError(code: ErrorCode, message: string, extra: { headers?: Record<string, string>; field?: string } = {}): GraphQLError {

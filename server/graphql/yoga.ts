@@ -21,6 +21,7 @@ import { yogaLogger } from '../log.js';
 import { graphqlMetricsPlugin } from '../observability/metrics.js';
 import { jitExecutionPlugin } from './jit.js';
 import { sharedSubscriptionResultsPlugin } from './sharedSubscriptionResults.js';
+import { createSearchBudget } from './searchBudget.js';
 import { currentRequestFacts, loggableOperationName, noteRequestUser } from '../observability/requestContext.js';
 
 export interface GraphQLServerOptions {
@@ -123,6 +124,7 @@ export function createGraphQLServer({
   jit = true,
 }: GraphQLServerOptions) {
   const liveness = createViewerLiveness({ findSession: batchedSessionLookup(db) });
+  const searchBudget = createSearchBudget(limits.searchMsPerMinute);
   /** A JWT whose session ended (sign-out, revocation, reset, deleted account) is refused on every operation, like an invalid one. */
   const liveViewerFromRequest = async (request: Request): Promise<Viewer | null> => {
     const viewer = await viewerFromRequest(request, verifyToken);
@@ -183,6 +185,7 @@ export function createGraphQLServer({
           db,
           databaseProvider,
           limits,
+          searchBudget,
           clientIp: ip,
           taskEvents,
           connection: connectionOf(res),

@@ -101,6 +101,42 @@ describe('query cost limits', () => {
   });
 });
 
+describe("search time budget (a search reads all of its owner's tasks)", () => {
+  const SEARCH = '{ tasks(filter: { search: "needle" }) { totalCount edges { node { title } } } }';
+  /** One searched statement: it runs whenever the user's bucket is not empty. */
+  const SEARCH_PAGE = '{ tasks(filter: { search: "needle" }) { edges { node { title } } } }';
+
+  it("refuses a user's searches with RATE_LIMITED (429, Retry-After) once they have used their time, and nothing else", async () => {
+    // 1 ms of search time per minute: a user's first searched statement runs (the bucket starts
+    // full), and the time real searches take soon overdraws it.
+    const tight = await startServer({ env: { SEARCH_TIME_PER_MINUTE: '1ms' } });
+    try {
+      const tightApi = new ApiClient(tight.url);
+      const [heavy, other] = [await tightApi.createUser(), await tightApi.createUser()];
+      await tightApi.graphql('mutation { createTask(input: { title: "a needle in the haystack" }) { id } }', {}, { token: heavy.jwt });
+      const first = await tightApi.graphql(SEARCH_PAGE, {}, { token: heavy.jwt });
+      expect(first.data).toEqual({ tasks: { edges: [{ node: { title: 'a needle in the haystack' } }] } });
+      let refused: Awaited<ReturnType<ApiClient['graphql']>> | undefined;
+      for (let attempt = 0; attempt < 50 && !refused; attempt++) {
+        const response = await tightApi.graphql(SEARCH, {}, { token: heavy.jwt });
+        if (response.errors) refused = response;
+      }
+      expect(refused, 'no search was refused in 50 tries').toBeDefined();
+      expect(refused!.status).toBe(429);
+      expect(new Set(codesOf(refused!))).toEqual(new Set(['RATE_LIMITED']));
+      expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(JSON.stringify(refused!.body)).not.toMatch(/stack|prisma|sqlite/i);
+      // The same user's lists without a search, and other users' searches, go on as before.
+      expect((await tightApi.graphql('{ tasks { totalCount } }', {}, { token: heavy.jwt })).data).toEqual({ tasks: { totalCount: 1 } });
+      const otherSearch = await tightApi.graphql(SEARCH_PAGE, {}, { token: other.jwt });
+      expect(otherSearch.status).toBe(200);
+      expect(otherSearch.data).toEqual({ tasks: { edges: [] } });
+    } finally {
+      await tight.stop();
+    }
+  });
+});
+
 describe('request shape limits', () => {
   it('answers a body that is not JSON with BAD_REQUEST and does not quote the body back', async () => {
     for (const body of ['{"query": "{ me { id } }", marker-5f3a', '[1, marker-5f3a']) {

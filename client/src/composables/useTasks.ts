@@ -51,7 +51,9 @@ export function describeError(error: CombinedError): string {
   if (code === 'NOT_FOUND') return 'That task no longer exists.';
   if (code === 'FORBIDDEN') return 'You do not have access to that task.';
   if (code === 'UNAUTHENTICATED') return 'Your session has ended. Please sign in again.';
-  if (code === 'BAD_USER_INPUT' && first) return first.message;
+  // These messages are written for people and say what to do (delete some tasks, retry in N s).
+  if ((code === 'BAD_USER_INPUT' || code === 'TASK_LIMIT_REACHED' || code === 'RATE_LIMITED') && first) return first.message;
+  if (code === 'SERVICE_UNAVAILABLE') return 'Taskfort is briefly unavailable. Try again in a moment.';
   return 'Something went wrong on the server.';
 }
 

@@ -20,6 +20,7 @@ interface ConnectionArgs extends TaskListArgs {
 }
 
 type TaskDatabase = Pick<Context, 'db' | 'databaseProvider'>;
+type TaskListContext = TaskDatabase & Pick<Context, 'searchBudget'>;
 
 /** Arguments shared by `Query.tasks` and `User.tasks` (the relay plugin adds first/last/after/before). */
 export const taskListArgs = builder.args((t) => ({
@@ -34,7 +35,7 @@ export const taskListArgs = builder.args((t) => ({
  * under each of 100 tasks cost ~31,000 instead of ~1,700).
  */
 export const TASK_LIST_FLOOR = 20;
-/** A search reads every one of the owner's rows (LIKE '%…%' uses no index), twice with totalCount. */
+/** A search reads every one of the owner's rows (LIKE '%…%' uses no index), twice with totalCount; see searchBudget.ts. */
 export const TASK_SEARCH_FLOOR = 30;
 
 export const taskListComplexity = (args: ConnectionArgs) => ({
@@ -211,9 +212,18 @@ async function assertViewerOwnsCursor(ctx: TaskDatabase, userId: string, args: C
   if (!owned) throw apiError('BAD_USER_INPUT', 'Invalid pagination cursor: pass a cursor this API returned.', { field: argument });
 }
 
+/** A searched statement runs within the user's search budget (searchBudget.ts); others run as they are. */
+function withinSearchBudget<T>(ctx: TaskListContext, userId: string, args: TaskListArgs, statement: () => Promise<T>): Promise<T> {
+  return args.filter?.search?.trim() ? ctx.searchBudget.run(userId, statement) : statement();
+}
+
 /** One page of a user's tasks; `query` carries the prisma plugin's select, cursor and take. */
-export async function findTaskPage(ctx: TaskDatabase, userId: string, query: Omit<Prisma.TaskFindManyArgs, 'where' | 'orderBy'>, args: ConnectionArgs) {
+export async function findTaskPage(ctx: TaskListContext, userId: string, query: Omit<Prisma.TaskFindManyArgs, 'where' | 'orderBy'>, args: ConnectionArgs) {
   await assertViewerOwnsCursor(ctx, userId, args);
+  return withinSearchBudget(ctx, userId, args, () => findPage(ctx, userId, query, args));
+}
+
+async function findPage(ctx: TaskDatabase, userId: string, query: Omit<Prisma.TaskFindManyArgs, 'where' | 'orderBy'>, args: ConnectionArgs) {
   const orderBy = taskOrderBy(args.orderBy);
   if (usesSqliteLiteralSearch(ctx, args.filter)) {
     const { cursor, take, skip: _skip, ...selection } = query;
@@ -230,7 +240,11 @@ export async function findTaskPage(ctx: TaskDatabase, userId: string, query: Omi
 }
 
 /** How many of a user's tasks match the filter (the connection's totalCount). */
-export async function countTasks(ctx: TaskDatabase, userId: string, args: TaskListArgs): Promise<number> {
+export function countTasks(ctx: TaskListContext, userId: string, args: TaskListArgs): Promise<number> {
+  return withinSearchBudget(ctx, userId, args, () => count(ctx, userId, args));
+}
+
+async function count(ctx: TaskDatabase, userId: string, args: TaskListArgs): Promise<number> {
   if (usesSqliteLiteralSearch(ctx, args.filter)) {
     const [row] = await ctx.db.$queryRaw<{ count: bigint | number }[]>`SELECT COUNT(*) AS "count" FROM "task" WHERE ${sqliteFilterSql(userId, args.filter)}`;
     return Number(row?.count ?? 0);
