@@ -38,7 +38,15 @@ const KINDS = [
     variables: { input: { title: 'created by the A/B bench' } },
     auth: true,
   },
-] as const;
+  {
+    id: '4b',
+    name: 'toggleTask',
+    query: `mutation ToggleTask($id: ID!) { toggleTask(id: $id) { ${TASK_FIELDS} } }`,
+    // The id of one of the user's tasks, set once they exist.
+    variables: { id: '' } as Record<string, unknown>,
+    auth: true,
+  },
+];
 
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
 
@@ -58,7 +66,10 @@ const servers: Record<'A' | 'B', RunningServer> = {
 try {
   const api = new ApiClient(servers.A.url);
   const user = await api.createUser({ name: 'reader', email: `reader-${Date.now()}@bench.invalid` });
-  for (let i = 0; i < 20; i++) await api.graphql(KINDS[2].query, { input: { title: `task ${i}` } }, { token: user.jwt });
+  for (let i = 0; i < 20; i++) {
+    const created = await api.graphql(KINDS[2]!.query, { input: { title: `task ${i}` } }, { token: user.jwt });
+    KINDS[3]!.variables = { id: (created.data as { createTask: { id: string } }).createTask.id };
+  }
 
   const samples = new Map<string, { rps: number; cpu: number }[]>();
   for (let round = 0; round < rounds; round++) {

@@ -1,6 +1,6 @@
 import { builder, MUTATION_COMPLEXITY, ownTaskScopes, viewerOf, type AuthenticatedContext } from '../builder.js';
 import { accountGoneError, apiError, taskNotFoundError } from '../errors.js';
-import { Prisma } from '../../generated/prisma/client.js';
+import { Prisma, type Task as TaskRow } from '../../generated/prisma/client.js';
 import { newTaskId } from '../../db/taskId.js';
 import { TaskPriority } from './enums.js';
 import { publishTaskChange } from './taskEvents.js';
@@ -75,6 +75,13 @@ builder.queryFields((t) => ({
   ),
 }));
 
+/**
+ * Every column of "task", in the model's field order: a write's RETURNING row has the shape (and,
+ * through Prisma's raw typing, the types) of a Prisma read, so the mutation answers from it. A
+ * relation the client selects (`owner`) is loaded by the prisma plugin from the row's userId.
+ */
+const TASK_COLUMNS = Prisma.raw('"id", "title", "description", "completed", "priority", "dueDate", "createdAt", "updatedAt", "userId"');
+
 /** A Prisma or driver error for a foreign key that points nowhere (here: the owner was deleted). */
 function isForeignKeyViolation(error: unknown): boolean {
   for (let current = error, depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
@@ -92,22 +99,24 @@ function isForeignKeyViolation(error: unknown): boolean {
  * migration) instead of counting the owner's rows. On SQLite writes are serialised; on PostgreSQL
  * FOR UPDATE waits for a concurrent create of the same user (whose trigger holds the row until
  * commit) and re-checks the incremented counter, so the quota is exact on both.
- * Returns 'inserted', 'quota' when the quota is reached, or 'no-owner' when the account is gone.
+ * Returns the stored row (RETURNING: no second read), 'quota' when the quota is reached, or
+ * 'no-owner' when the account is gone.
  */
 async function insertTaskWithinQuota(
   ctx: AuthenticatedContext,
   id: string,
   input: typeof CreateTaskInput.$inferInput,
-): Promise<'inserted' | 'quota' | 'no-owner'> {
+): Promise<TaskRow | 'quota' | 'no-owner'> {
   const now = new Date();
   const postgres = ctx.databaseProvider === 'postgresql';
   const timestamp = postgres ? Prisma.sql`CAST(${now} AS TIMESTAMP(3))` : Prisma.sql`${now}`;
   const userId = ctx.viewer.id;
-  const inserted = await ctx.db.$executeRaw`
+  const [inserted] = await ctx.db.$queryRaw<TaskRow[]>`
     INSERT INTO "task" ("id", "title", "description", "priority", "dueDate", "createdAt", "updatedAt", "userId")
     SELECT ${id}, ${input.title}, ${input.description ?? null}, CAST(${input.priority ?? 1} AS INTEGER), ${input.dueDate ?? null}, ${timestamp}, ${timestamp}, "id"
-    FROM "user" WHERE "id" = ${userId} AND "taskCount" < ${ctx.limits.maxTasksPerUser}${postgres ? Prisma.sql` FOR UPDATE` : Prisma.empty}`;
-  if (inserted === 1) return 'inserted';
+    FROM "user" WHERE "id" = ${userId} AND "taskCount" < ${ctx.limits.maxTasksPerUser}${postgres ? Prisma.sql` FOR UPDATE` : Prisma.empty}
+    RETURNING ${TASK_COLUMNS}`;
+  if (inserted) return inserted;
   // Only on refusal: tell a full quota from an account deleted after the viewer check.
   const owner = await ctx.db.user.findUnique({ where: { id: userId }, select: { id: true } });
   return owner ? 'quota' : 'no-owner';
@@ -118,7 +127,7 @@ builder.mutationFields((t) => ({
     complexity: MUTATION_COMPLEXITY,
     type: 'Task',
     args: { input: t.arg({ type: CreateTaskInput, required: true }) },
-    resolve: async (query, _root, { input }, ctx) => {
+    resolve: async (_query, _root, { input }, ctx) => {
       const id = newTaskId();
       let outcome: Awaited<ReturnType<typeof insertTaskWithinQuota>>;
       try {
@@ -132,7 +141,7 @@ builder.mutationFields((t) => ({
       if (outcome === 'quota') {
         throw apiError('TASK_LIMIT_REACHED', `You have reached the limit of ${ctx.limits.maxTasksPerUser} tasks: delete some to add more.`);
       }
-      return publishTaskChange(ctx, 'CREATED')(await ctx.db.task.findUniqueOrThrow({ ...query, where: { id } }));
+      return publishTaskChange(ctx, 'CREATED')(outcome);
     },
   }),
   updateTask: t.withAuth({ authenticated: true }).prismaField({
@@ -167,15 +176,13 @@ builder.mutationFields((t) => ({
     description: 'Flips completed in one atomic UPDATE, so concurrent toggles never lose an update.',
     args: { id: t.arg.id({ required: true }) },
     authScopes: ownTaskScopes,
-    resolve: async (query, _root, args, ctx) => {
-      const where = { id: args.id, userId: ctx.viewer.id };
-      const [toggled] = await ctx.db.$queryRaw<{ completed: boolean | number }[]>(
-        Prisma.sql`UPDATE "task" SET "completed" = NOT "completed", "updatedAt" = ${new Date()} WHERE "id" = ${where.id} AND "userId" = ${where.userId} RETURNING "completed"`,
-      );
-      const task = toggled ? await ctx.db.task.findFirst({ ...query, where }) : null;
-      if (!toggled || !task) throw taskNotFoundError(where.id);
-      // Report the state this toggle produced, even if another toggle landed before the read.
-      return publishTaskChange(ctx, 'UPDATED')({ ...task, completed: Boolean(toggled.completed) });
+    resolve: async (_query, _root, args, ctx) => {
+      // The row as this toggle left it, even if another toggle lands right after.
+      const [toggled] = await ctx.db.$queryRaw<TaskRow[]>`
+        UPDATE "task" SET "completed" = NOT "completed", "updatedAt" = ${new Date()}
+        WHERE "id" = ${args.id} AND "userId" = ${ctx.viewer.id} RETURNING ${TASK_COLUMNS}`;
+      if (!toggled) throw taskNotFoundError(args.id);
+      return publishTaskChange(ctx, 'UPDATED')(toggled);
     },
   }),
   deleteTask: t.withAuth({ authenticated: true }).id({
