@@ -165,6 +165,24 @@ describe('Subscription.taskEvents over SSE', () => {
     expect(forged.refusal.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 
+  it('refuses a subscription that selects a task list, before any stream opens (each event would read the list once per stream)', async () => {
+    const user = await api.createUser();
+    const direct = await open(user, { query: 'subscription { taskEvents { task { owner { tasks(first: 0) { totalCount } } } } }' });
+    const throughFragments = await open(user, {
+      query:
+        'subscription { taskEvents { ...Event } } fragment Event on TaskEvent { task { ... on Task { ...Owner } } } fragment Owner on Task { owner { tasks { edges { node { id } } } } }',
+    });
+    for (const refused of [direct, throughFragments]) {
+      expect(refused.status).toBe(400);
+      expect(refused.headers.get('content-type')).toContain('application/json');
+      expect(refused.refusal.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+    }
+    // The task and its owner's own fields stay selectable.
+    const allowed = await open(user, { query: 'subscription { taskEvents { kind task { id owner { id name } } } }' });
+    expect(allowed.status).toBe(200);
+    allowed.close();
+  });
+
   it('allows at most 20 concurrent streams per user, refused with TOO_MANY_SUBSCRIPTIONS; a closed one frees its slot', async () => {
     const user = await api.createUser();
     const mine = await Promise.all(Array.from({ length: 20 }, () => open(user)));

@@ -76,6 +76,33 @@ describe('HIGH 2: data-bound fields have a floor price', () => {
     expect(onUser.data).toEqual({ me: { tasks: { totalCount: 1 } } });
   });
 
+  it('runs at most three task lists per request, whatever their filter: a list under each task of another is QUERY_TOO_COMPLEX from the fourth on', async () => {
+    const owner = await api.createUser();
+    for (const title of ['one', 'two', 'three', 'four', 'five']) await api.graphql(CREATE, { input: { title } }, { token: owner.jwt });
+    // The review's shape: a filter no index answers (priority with a due range), nested under
+    // every task of an outer list, at first: 0 so the cost limit let 100 of them through.
+    const nested = await api.graphql(
+      '{ tasks(first: 5) { edges { node { title owner { tasks(first: 0, filter: { priority: HIGH, dueBefore: "2031-01-01" }) { totalCount } } } } } }',
+      {},
+      { token: owner.jwt },
+    );
+    expect(new Set(codesOf(nested))).toEqual(new Set(['QUERY_TOO_COMPLEX']));
+    expect(nested.errors![0]!.message).toMatch(/3 task lists/);
+    const fourAliased = await api.graphql(
+      `{ ${['a', 'b', 'c', 'd'].map((alias) => `${alias}: tasks(first: 1) { totalCount }`).join(' ')} }`,
+      {},
+      { token: owner.jwt },
+    );
+    expect(codesOf(fourAliased)).toEqual(['QUERY_TOO_COMPLEX']);
+    const three = await api.graphql(
+      '{ active: tasks(filter: { status: ACTIVE }) { totalCount } done: tasks(filter: { status: COMPLETED }) { totalCount } me { tasks { totalCount } } }',
+      {},
+      { token: owner.jwt },
+    );
+    expect(three.errors).toBeUndefined();
+    expect(three.data).toEqual({ active: { totalCount: 5 }, done: { totalCount: 0 }, me: { tasks: { totalCount: 5 } } });
+  });
+
   it("still runs the web app's list query (page of 20, with search and totalCount) and the README's examples", async () => {
     const webAppList = `query TaskList($filter: TaskFilter, $orderBy: TaskOrder, $first: Int!, $after: String) {
       tasks(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {

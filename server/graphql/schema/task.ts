@@ -5,7 +5,7 @@ import { newTaskId } from '../../db/taskId.js';
 import { TaskPriority } from './enums.js';
 import { publishTaskChange } from './taskEvents.js';
 import { CreateTaskInput, UpdateTaskInput } from './taskInputs.js';
-import { claimSearch, countTasks, findTaskPage, taskListArgs, taskListArgsRule, taskListComplexity } from './taskList.js';
+import { claimTaskList, countTasks, findTaskPage, taskListArgs, taskListArgsRule, taskListComplexity } from './taskList.js';
 
 export const Task = builder.prismaObject('Task', {
   // Every query already filters on the owner; this is the second wall.
@@ -67,7 +67,7 @@ builder.queryFields((t) => ({
       validate: taskListArgsRule,
       totalCount: (_root, args, ctx) => countTasks(ctx, viewerOf(ctx).id, args),
       resolve: (query, _root, args, ctx, info) => {
-        claimSearch(ctx, info.rootValue, args);
+        claimTaskList(ctx, info, args);
         return findTaskPage(ctx, viewerOf(ctx).id, query, args);
       },
     },

@@ -1,3 +1,4 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { z } from 'zod';
 import { Prisma } from '../../generated/prisma/client.js';
 import { builder, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Context } from '../builder.js';
@@ -44,26 +45,48 @@ export const taskListComplexity = (args: ConnectionArgs) => ({
 });
 
 /**
- * Searches one execution may run: one searched list (its page and its totalCount). A search reads
- * every one of the owner's rows, and the cost limit alone let a list nested under another list
- * (`tasks { edges { node { owner { tasks(filter: { search }) } } } }`) run one per outer task: 92
- * scans and seconds of a blocked event loop on SQLite in one request.
+ * Task lists one execution may run, and how many of them may search. Each list is one or two
+ * statements that may read many of the owner's rows: a search reads all of them, and so does a
+ * filter no index answers (priority with a due range, no row matching). The cost limit prices a
+ * list by its page size, and the `Task.owner → User.tasks` cycle put a list under every task of
+ * another: 100 of them in a 200-byte request fit the limit and blocked SQLite's event loop for 26 s.
+ * A few lists side by side (`active: tasks(…) done: tasks(…) me { tasks }`) stay possible; a fourth is refused.
  */
+export const MAX_TASK_LISTS_PER_EXECUTION = 3;
 export const MAX_SEARCHES_PER_EXECUTION = 1;
 
+interface ListsRun {
+  lists: number;
+  searches: number;
+}
+
 /** Per request context, then per root value: a live stream executes each event on its own root. */
-const searchesRun = new WeakMap<object, WeakMap<object, number>>();
+const listsRun = new WeakMap<object, WeakMap<object, ListsRun>>();
 const NO_ROOT = {};
 
-/** Counts a searched list against its execution's budget; past it, QUERY_TOO_COMPLEX before any scan. */
-export function claimSearch(ctx: object, rootValue: unknown, args: TaskListArgs): void {
+/**
+ * Counts a task list against its execution's allowance; past it, QUERY_TOO_COMPLEX before any
+ * statement. A live stream's selection never holds a list (limits.ts refuses it when the stream
+ * starts, as every event would run it once per stream); this is the second wall.
+ */
+export function claimTaskList(ctx: object, info: Pick<GraphQLResolveInfo, 'rootValue' | 'operation'>, args: TaskListArgs): void {
+  if (info.operation.operation === 'subscription') {
+    throw apiError('QUERY_TOO_COMPLEX', 'A subscription cannot select a task list: refetch the list after an event.', { field: 'tasks' });
+  }
+  let byRoot = listsRun.get(ctx);
+  if (!byRoot) listsRun.set(ctx, (byRoot = new WeakMap()));
+  const root = typeof info.rootValue === 'object' && info.rootValue !== null ? info.rootValue : NO_ROOT;
+  let run = byRoot.get(root);
+  if (!run) byRoot.set(root, (run = { lists: 0, searches: 0 }));
+  run.lists++;
+  if (run.lists > MAX_TASK_LISTS_PER_EXECUTION) {
+    throw apiError('QUERY_TOO_COMPLEX', `A request may read ${MAX_TASK_LISTS_PER_EXECUTION} task lists; send another request for each further list.`, {
+      field: 'tasks',
+    });
+  }
   if (!args.filter?.search?.trim()) return;
-  let byRoot = searchesRun.get(ctx);
-  if (!byRoot) searchesRun.set(ctx, (byRoot = new WeakMap()));
-  const root = typeof rootValue === 'object' && rootValue !== null ? rootValue : NO_ROOT;
-  const run = (byRoot.get(root) ?? 0) + 1;
-  byRoot.set(root, run);
-  if (run > MAX_SEARCHES_PER_EXECUTION) {
+  run.searches++;
+  if (run.searches > MAX_SEARCHES_PER_EXECUTION) {
     throw apiError('QUERY_TOO_COMPLEX', `A request may search one task list; send another request for each further search.`, { field: 'filter' });
   }
 }

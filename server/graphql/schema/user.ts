@@ -1,7 +1,7 @@
 import { builder } from '../builder.js';
 import { accountGoneError } from '../errors.js';
 import { TaskConnection } from './task.js';
-import { claimSearch, countTasks, findTaskPage, taskListArgs, taskListArgsRule, taskListComplexity } from './taskList.js';
+import { claimTaskList, countTasks, findTaskPage, taskListArgs, taskListArgsRule, taskListComplexity } from './taskList.js';
 
 builder.prismaObject('User', {
   authScopes: (user) => ({ self: user.id }),
@@ -20,7 +20,7 @@ builder.prismaObject('User', {
         // The user's own tasks: the `self` scope above already made sure the user is the viewer.
         totalCount: (user, args, ctx) => countTasks(ctx, user.id, args),
         resolve: (query, user, args, ctx, info) => {
-          claimSearch(ctx, info.rootValue, args);
+          claimTaskList(ctx, info, args);
           return findTaskPage(ctx, user.id, query, args);
         },
       },
