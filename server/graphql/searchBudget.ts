@@ -7,7 +7,9 @@ import { apiError } from './errors.js';
  * that second blocks the event loop for every user. So each user's searches share a budget of
  * database time, a token bucket refilled at `msPerMinute` per minute (and holding at most that
  * much). A search may start while the bucket is not empty; the time it took is then taken out,
- * so one long search may overdraw it and the next waits until it has refilled.
+ * so one long search may overdraw it and the next waits until it has refilled. A user's searches
+ * run one after another: on SQLite statements run one at a time on the one thread anyway, and
+ * searches started together would each be charged the time of all of them.
  *
  * Per process: with WEB_CONCURRENCY workers each has its own budget.
  */
@@ -16,7 +18,7 @@ export interface SearchBudget {
   run<T>(userId: string, search: () => Promise<T>): Promise<T>;
 }
 
-/** Searches of one user running at once (a request's page and totalCount, in two tabs). */
+/** Searches of one user running or waiting their turn (a request's page and totalCount, in two tabs). */
 const MAX_SEARCHES_IN_FLIGHT = 4;
 /** Users whose buckets are remembered; one forgotten is simply full again. */
 const USERS_REMEMBERED = 10_000;
@@ -26,9 +28,11 @@ interface Bucket {
   balance: number;
   at: number;
   inFlight: number;
+  /** Settles when the user's latest search has finished. */
+  tail: Promise<void>;
 }
 
-const rateLimited = (retryAfterSeconds: number) =>
+const rateLimitedFor = (retryAfterSeconds: number) =>
   apiError('RATE_LIMITED', `Your searches have used their share of the database for now: retry in ${retryAfterSeconds} s.`, {
     headers: { 'Retry-After': String(retryAfterSeconds) },
   });
@@ -41,7 +45,7 @@ export function createSearchBudget(msPerMinute: number, now: () => number = perf
     const at = now();
     const bucket = buckets.get(userId);
     if (!bucket) {
-      const fresh = { balance: msPerMinute, at, inFlight: 0 };
+      const fresh = { balance: msPerMinute, at, inFlight: 0, tail: Promise.resolve() };
       buckets.set(userId, fresh);
       return fresh;
     }
@@ -50,18 +54,34 @@ export function createSearchBudget(msPerMinute: number, now: () => number = perf
     return bucket;
   };
 
+  /** Throws RATE_LIMITED while the user's bucket is empty. */
+  const admit = (userId: string): Bucket => {
+    const bucket = bucketOf(userId);
+    if (bucket.balance <= 0) throw rateLimitedFor(Math.max(1, Math.ceil(-bucket.balance / refillPerMs / 1000)));
+    return bucket;
+  };
+
   return {
     async run(userId, search) {
-      const bucket = bucketOf(userId);
-      if (bucket.balance <= 0) throw rateLimited(Math.max(1, Math.ceil(-bucket.balance / refillPerMs / 1000)));
-      if (bucket.inFlight >= MAX_SEARCHES_IN_FLIGHT) throw rateLimited(1);
+      const bucket = admit(userId);
+      if (bucket.inFlight >= MAX_SEARCHES_IN_FLIGHT) throw rateLimitedFor(1);
       bucket.inFlight++;
-      const started = now();
+      const previous = bucket.tail;
+      let finished!: () => void;
+      bucket.tail = new Promise<void>((resolve) => (finished = resolve));
       try {
-        return await search();
+        await previous;
+        // The searches ahead of this one may have emptied the bucket meanwhile.
+        admit(userId);
+        const started = now();
+        try {
+          return await search();
+        } finally {
+          bucketOf(userId).balance -= now() - started;
+        }
       } finally {
         bucket.inFlight--;
-        bucketOf(userId).balance -= now() - started;
+        finished();
       }
     },
   };

@@ -61,13 +61,43 @@ describe('each user has a budget of search time', () => {
     expect(await search('light', 10)).toBe('rows');
   });
 
-  it('charges a search that fails, and lets at most 4 of one user run at once', async () => {
+  it("runs a user's searches one after another, so each is charged its own time, not the time of those before it", async () => {
+    let now = 0;
+    const budget = createSearchBudget(5000, () => now);
+    // Like SQLite: a statement starts on a later tick and holds the clock for its whole duration.
+    const statement = () =>
+      budget.run('tabs', async () => {
+        await Promise.resolve();
+        now += 1000;
+      });
+    await Promise.all([statement(), statement(), statement(), statement()]);
+    // 4 s charged in all (less what refilled meanwhile), not 1 + 2 + 3 + 4 = 10 s: 1.25 s are left.
+    await budget.run('tabs', async () => {
+      now += 2000;
+    });
+    await refusal(budget.run('tabs', async () => 'sixth'));
+  });
+
+  it('refuses a queued search whose turn comes after the bucket ran dry', async () => {
+    let now = 0;
+    const budget = createSearchBudget(1000, () => now);
+    const long = budget.run('user', async () => {
+      await Promise.resolve();
+      now += 5000;
+    });
+    const queued = budget.run('user', async () => 'ran');
+    await long;
+    expect((await refusal(queued)).code).toBe('RATE_LIMITED');
+  });
+
+  it('charges a search that fails, and lets at most 4 of one user run or wait at once', async () => {
     const { run } = budgetWithClock(1000);
     await expect(run('user', () => Promise.reject(new Error('database gone')))).rejects.toThrow('database gone');
-    const gates: (() => void)[] = [];
-    const running = Array.from({ length: 4 }, () => run('user', () => new Promise<void>((resolve) => gates.push(resolve))));
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const running = Array.from({ length: 4 }, () => run('user', () => gate));
     expect((await refusal(run('user', async () => 'fifth'))).code).toBe('RATE_LIMITED');
-    for (const open of gates) open();
+    open();
     await Promise.all(running);
     expect(await run('user', async () => 'after')).toBe('after');
   });
