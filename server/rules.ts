@@ -45,6 +45,16 @@ export const SEARCH_MAX_LENGTH = 200;
  */
 export const UNPRINTABLE_IN_NAME = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
 
+/**
+ * Text both databases store as given: PostgreSQL's text cannot hold U+0000 (the write fails), and
+ * a UTF-16 surrogate without its pair is stored as U+FFFD, differently on each database.
+ */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
+export const UNSTORABLE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Longest id a client may send: task ids are 24 characters, Better Auth's user ids 32. */
+export const ID_MAX_LENGTH = 128;
+
 /** Why a name is refused, or null. */
 export function nameProblem(name: unknown): string | null {
   if (typeof name !== 'string') return 'Name must be a string.';
@@ -52,5 +62,6 @@ export function nameProblem(name: unknown): string | null {
   if (!trimmed) return 'Name must not be empty.';
   if (trimmed.length > NAME_MAX_LENGTH) return `Name must be at most ${NAME_MAX_LENGTH} characters.`;
   if (UNPRINTABLE_IN_NAME.test(trimmed)) return 'Name must not contain control characters.';
+  if (UNSTORABLE_TEXT.test(trimmed)) return 'Name must be valid Unicode text.';
   return null;
 }

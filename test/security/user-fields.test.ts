@@ -37,6 +37,7 @@ describe('user fields: update-user and sign-up', () => {
     ['too long', 'n'.repeat(NAME_MAX_LENGTH + 1)],
     ['terminal escapes and a line break', 'Ev\u001b[2K\rROOT\nfake-row'],
     ['a right-to-left override', 'Eve \u202egnp.exe'],
+    ['an unpaired surrogate (PostgreSQL would store U+FFFD)', 'Eve \ud800'],
   ] as const) {
     it(`refuses a name that is ${label} with 400 INVALID_NAME`, async () => {
       const response = await updateUser({ name });

@@ -4,7 +4,7 @@ import { Prisma, type Task as TaskRow } from '../../generated/prisma/client.js';
 import { newTaskId } from '../../db/taskId.js';
 import { TaskPriority } from './enums.js';
 import { publishTaskChange } from './taskEvents.js';
-import { CreateTaskInput, UpdateTaskInput } from './taskInputs.js';
+import { CreateTaskInput, idArgument, UpdateTaskInput } from './taskInputs.js';
 import { claimTaskList, countTasks, findTaskPage, taskListArgs, taskListArgsRule, taskListComplexity } from './taskList.js';
 
 export const Task = builder.prismaObject('Task', {
@@ -46,7 +46,7 @@ export const TaskConnection = builder.connectionObject(
 builder.queryFields((t) => ({
   task: t.withAuth({ authenticated: true }).prismaField({
     type: 'Task',
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, validate: idArgument }) },
     authScopes: ownTaskScopes,
     resolve: async (query, _root, args, ctx) => {
       const task = await ctx.db.task.findFirst({ ...query, where: { id: args.id, userId: ctx.viewer.id } });
@@ -149,7 +149,7 @@ builder.mutationFields((t) => ({
     type: 'Task',
     description: 'Omitted fields stay unchanged; an explicit null clears description or dueDate.',
     args: {
-      id: t.arg.id({ required: true }),
+      id: t.arg.id({ required: true, validate: idArgument }),
       input: t.arg({ type: UpdateTaskInput, required: true }),
     },
     authScopes: ownTaskScopes,
@@ -174,7 +174,7 @@ builder.mutationFields((t) => ({
     complexity: MUTATION_COMPLEXITY,
     type: 'Task',
     description: 'Flips completed in one atomic UPDATE, so concurrent toggles never lose an update.',
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, validate: idArgument }) },
     authScopes: ownTaskScopes,
     resolve: async (_query, _root, args, ctx) => {
       // The row as this toggle left it, even if another toggle lands right after.
@@ -188,7 +188,7 @@ builder.mutationFields((t) => ({
   deleteTask: t.withAuth({ authenticated: true }).id({
     complexity: MUTATION_COMPLEXITY,
     description: 'Deletes the task and returns its id.',
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, validate: idArgument }) },
     authScopes: ownTaskScopes,
     resolve: async (_root, args, ctx) => {
       const { count } = await ctx.db.task.deleteMany({ where: { id: args.id, userId: ctx.viewer.id } });

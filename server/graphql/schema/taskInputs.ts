@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { builder } from '../builder.js';
 import { OrderDirection, TaskOrderField, TaskPriority, TaskStatus } from './enums.js';
 
-import { SEARCH_MAX_LENGTH, TASK_DESCRIPTION_MAX_LENGTH as DESCRIPTION_MAX_LENGTH, TASK_TITLE_MAX_LENGTH as TITLE_MAX_LENGTH } from '../../rules.js';
+import {
+  ID_MAX_LENGTH,
+  SEARCH_MAX_LENGTH,
+  TASK_DESCRIPTION_MAX_LENGTH as DESCRIPTION_MAX_LENGTH,
+  TASK_TITLE_MAX_LENGTH as TITLE_MAX_LENGTH,
+  UNSTORABLE_TEXT,
+} from '../../rules.js';
 
 export { DESCRIPTION_MAX_LENGTH, SEARCH_MAX_LENGTH, TITLE_MAX_LENGTH };
 
@@ -12,13 +18,20 @@ export { DESCRIPTION_MAX_LENGTH, SEARCH_MAX_LENGTH, TITLE_MAX_LENGTH };
  */
 const VISIBLE_CHARACTER = /[^\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
 
+/** Refuses what a database would refuse or alter (NUL, unpaired surrogates) as BAD_USER_INPUT, on both databases alike. */
+const storable = (schema: z.ZodString) => schema.refine((value) => !UNSTORABLE_TEXT.test(value), 'must not contain NUL characters or unpaired surrogates');
+
+/** An id argument: bounded (it is echoed in NOT_FOUND messages) and storable text. */
+export const idArgument = storable(z.string().max(ID_MAX_LENGTH, `must be at most ${ID_MAX_LENGTH} characters`));
+
 const title = z
   .string()
   .trim()
   .min(1, 'must not be empty')
   .max(TITLE_MAX_LENGTH, `must be at most ${TITLE_MAX_LENGTH} characters`)
-  .refine((value) => VISIBLE_CHARACTER.test(value), 'must contain at least one visible character');
-const description = z.string().max(DESCRIPTION_MAX_LENGTH, `must be at most ${DESCRIPTION_MAX_LENGTH} characters`);
+  .refine((value) => VISIBLE_CHARACTER.test(value), 'must contain at least one visible character')
+  .refine((value) => !UNSTORABLE_TEXT.test(value), 'must not contain NUL characters or unpaired surrogates');
+const description = storable(z.string().max(DESCRIPTION_MAX_LENGTH, `must be at most ${DESCRIPTION_MAX_LENGTH} characters`));
 const notNull = <T extends z.ZodType>(schema: T) =>
   z.union([schema, z.undefined()], { error: (issue) => (issue.input === null ? 'must not be null' : undefined) });
 
@@ -28,7 +41,7 @@ export const TaskFilter = builder.inputType('TaskFilter', {
     priority: t.field({ type: TaskPriority }),
     search: t.string({
       description: 'Case-insensitive substring of the title or description.',
-      validate: z.string().max(SEARCH_MAX_LENGTH, `must be at most ${SEARCH_MAX_LENGTH} characters`).nullish(),
+      validate: storable(z.string().max(SEARCH_MAX_LENGTH, `must be at most ${SEARCH_MAX_LENGTH} characters`)).nullish(),
     }),
     dueBefore: t.field({ type: 'Date', description: 'Due on or before this date.' }),
     dueAfter: t.field({ type: 'Date', description: 'Due on or after this date.' }),

@@ -1,6 +1,7 @@
 import { builder } from '../builder.js';
 import { accountGoneError } from '../errors.js';
 import { TaskConnection } from './task.js';
+import { idArgument } from './taskInputs.js';
 import { claimTaskList, countTasks, findTaskPage, taskListArgs, taskListArgsRule, taskListComplexity } from './taskList.js';
 
 builder.prismaObject('User', {
@@ -43,7 +44,7 @@ builder.queryFields((t) => ({
   user: t.withAuth({ authenticated: true }).prismaField({
     type: 'User',
     description: "A user by id: only the viewer's own id is allowed (FORBIDDEN otherwise).",
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, validate: idArgument }) },
     authScopes: (_root, args) => ({ $all: { authenticated: true, self: args.id } }),
     resolve: async (query, _root, args, ctx) => {
       const user = await ctx.db.user.findUnique({ ...query, where: { id: args.id } });
