@@ -170,7 +170,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     example: '',
     defaultText: 'on',
     description:
-      'Compile each GraphQL document on its second execution with graphql-jit (faster; same resolvers, rules and limits). off runs every document on graphql-js.',
+      'Compile each GraphQL document on its tenth execution with graphql-jit (faster; same resolvers, rules, limits and error messages; introspection stays interpreted; at most 100 compiled documents kept). off runs every document on graphql-js.',
   },
   {
     name: 'CLIENT_DIST_DIR',
