@@ -34,7 +34,6 @@ const SQLISH = [
   '" OR 1=1 --',
   "Robert'); DELETE FROM \"user\" WHERE ('1'='1",
   '100% done_yet\\',
-  '\u0000nul byte',
   'tab\there\nnewline\r\nreturn',
   '\u202Eright-to-left override',
   '🧪 émoji ünïcode 漢字',
@@ -50,6 +49,13 @@ describe('SQL-ish and control-character input', () => {
     const found = await api.graphql(LIST, { filter: { search: title.trim().slice(0, 12) } }, { token: user.jwt });
     expectSafeAnswer(found);
     expect(found.data!.tasks.edges.map((edge: { node: { title: string } }) => edge.node.title)).toContain(title.trim());
+  });
+
+  it('refuses a NUL byte (PostgreSQL cannot store one) with BAD_USER_INPUT, on both databases alike, storing nothing', async () => {
+    const created = await api.graphql(CREATE, { input: { title: '\u0000nul byte', description: 'x' } }, { token: user.jwt });
+    expectSafeAnswer(created);
+    expect(created.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(created.data ?? null).toBeNull();
   });
 
   it('still has every table and every user after all of that', async () => {
