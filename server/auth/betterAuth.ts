@@ -14,6 +14,7 @@ import { ENABLED_AUTH_ROUTES } from './routes.js';
 import { log } from '../log.js';
 import { createMailer, type Mailer } from '../mail/mailer.js';
 import { passwordResetMessage } from '../mail/messages.js';
+import { cancelResetLinks } from './resetLinks.js';
 
 /** app.ts sets this header from the socket (or a trusted proxy's X-Forwarded-For), overwriting any client value. */
 export const CLIENT_IP_HEADER = 'x-taskfort-client-ip';
@@ -173,20 +174,22 @@ const EVENTS_BY_PATH: Record<string, { ok?: AuthEventName; failed?: AuthEventNam
   '/revoke-other-sessions': { ok: 'sessions.revoked' },
 };
 
-const recordAuthEvents = createAuthMiddleware(async (ctx) => {
-  const events = EVENTS_BY_PATH[ctx.path];
-  if (!events) return;
-  const returned = ctx.context.returned;
-  const failed = returned instanceof APIError || returned instanceof Error;
-  const event = failed ? events.failed : events.ok;
-  if (!event) return;
-  const userId = ctx.context.newSession?.user.id ?? ctx.context.session?.user.id ?? null;
-  logAuthEvent(event, {
-    userId,
-    ip: ctx.request?.headers.get(CLIENT_IP_HEADER),
-    ...(failed ? { reason: (returned as Error).message } : {}),
+/** After every request: a changed password cancels the mailed reset links, and the outcome goes to the security log. */
+const afterRequest = (db: Database) =>
+  createAuthMiddleware(async (ctx) => {
+    const returned = ctx.context.returned;
+    const failed = returned instanceof APIError || returned instanceof Error;
+    const userId = ctx.context.newSession?.user.id ?? ctx.context.session?.user.id ?? null;
+    if (ctx.path === '/change-password' && !failed && userId) await cancelResetLinks(db, userId);
+    const events = EVENTS_BY_PATH[ctx.path];
+    const event = failed ? events?.failed : events?.ok;
+    if (!event) return;
+    logAuthEvent(event, {
+      userId,
+      ip: ctx.request?.headers.get(CLIENT_IP_HEADER),
+      ...(failed ? { reason: (returned as Error).message } : {}),
+    });
   });
-});
 
 /**
  * Better Auth answers 500 when its database calls fail. When the database is what failed,
@@ -225,12 +228,12 @@ export function createAuth({
    * per-address count and the mail run in the background. Over the limit nothing is sent and
    * the client gets the usual answer.
    */
-  const mailPasswordReset = (user: { id: string; email: string; name: string }, token: string) => {
+  const mailPasswordReset = (user: { id: string; email: string }, token: string) => {
     void (async () => {
       if (!(await rateLimitStore.mayMailPasswordReset(user.id))) return logAuthEvent('reset.throttled', { userId: user.id });
       // Our own link to the web app's page (not Better Auth's GET callback, which is not served).
       const url = `${config.baseUrl}/reset-password?token=${encodeURIComponent(token)}`;
-      mailer.send(passwordResetMessage({ to: user.email, name: user.name, url, validForSeconds: config.mail.passwordResetTokenTtl }));
+      mailer.send(passwordResetMessage({ to: user.email, url, validForSeconds: config.mail.passwordResetTokenTtl }));
     })().catch((error: unknown) =>
       log.error(
         { log: 'mail', event: 'mail.failed', reason: error instanceof Error ? error.message.split('\n')[0] : 'unknown' },
@@ -257,7 +260,10 @@ export function createAuth({
       // A reset ends every session of the account, so every JWT minted from them stops working (viewerLiveness).
       revokeSessionsOnPasswordReset: true,
       sendResetPassword: async ({ user, token }) => mailPasswordReset(user, token),
-      onPasswordReset: async ({ user }) => logAuthEvent('reset.completed', { userId: user.id }),
+      onPasswordReset: async ({ user }) => {
+        await cancelResetLinks(db, user.id);
+        logAuthEvent('reset.completed', { userId: user.id });
+      },
     },
     user: {
       // Password-confirmed (validateRequest). Better Auth deletes sessions, accounts and the user in
@@ -269,7 +275,7 @@ export function createAuth({
         enabled: true,
         beforeDelete: async (user) => {
           await db.$transaction([
-            db.verification.deleteMany({ where: { value: user.id, identifier: { startsWith: 'reset-password:' } } }),
+            cancelResetLinks(db, user.id),
             db.rateLimit.deleteMany({ where: { key: passwordResetMailKey(user.id) } }),
             db.user.deleteMany({ where: { id: user.id } }),
           ]);
@@ -295,7 +301,7 @@ export function createAuth({
       // Each enabled route has exactly its own rule, or none (`false`: not counted, no row).
       customRules: Object.fromEntries(Object.entries(ENABLED_AUTH_ROUTES).map(([route, { rateLimit }]) => [route, rateLimit ?? false])),
     },
-    hooks: { before: validateRequest(createPasswordChecker(), mailer), after: recordAuthEvents },
+    hooks: { before: validateRequest(createPasswordChecker(), mailer), after: afterRequest(db) },
     plugins: [
       jwt({
         // JWTs are minted only by /api/auth/token (rate-limited, logged as token.minted), never

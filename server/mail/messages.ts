@@ -10,10 +10,14 @@ export function describeDuration(seconds: number): string {
   return `${seconds} seconds`;
 }
 
-export function passwordResetMessage({ to, name, url, validForSeconds }: { to: string; name: string; url: string; validForSeconds: number }): MailMessage {
+/**
+ * Sign-up does not verify the address, so whoever signed up chose the display name and may have
+ * used someone else's address: no text of theirs goes into the mail, only ours and the link.
+ */
+export function passwordResetMessage({ to, url, validForSeconds }: { to: string; url: string; validForSeconds: number }): MailMessage {
   const validFor = describeDuration(validForSeconds);
   const text = [
-    `Hello ${name},`,
+    'Hello,',
     '',
     'Someone (hopefully you) asked to reset the password of your Taskfort account.',
     'Choose a new password here:',
@@ -26,7 +30,7 @@ export function passwordResetMessage({ to, name, url, validForSeconds }: { to: s
     '— Taskfort',
   ].join('\n');
   const html = `<!doctype html><html lang="en"><body style="font-family: system-ui, sans-serif; line-height: 1.5">
-<p>Hello ${escapeHtml(name)},</p>
+<p>Hello,</p>
 <p>Someone (hopefully you) asked to reset the password of your Taskfort account.</p>
 <p><a href="${escapeHtml(url)}">Choose a new password</a></p>
 <p>Or paste this link into your browser:<br>${escapeHtml(url)}</p>

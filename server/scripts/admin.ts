@@ -8,13 +8,15 @@ import { hashPassword } from 'better-auth/crypto';
 import type { Config } from '../config.js';
 import { createDatabase, type Database } from '../db/client.js';
 import { passwordProblem } from '../auth/passwordPolicy.js';
+import { passwordResetMailKey } from '../auth/rateLimitStore.js';
+import { cancelResetLinks } from '../auth/resetLinks.js';
 import { UNPRINTABLE_IN_NAME } from '../rules.js';
 import { loadOperatorConfig, OperatorError, runOperatorCommand } from './operator.js';
 
 const USAGE = `usage: npm run admin -- <command>
   users list                       id, email, name, created, task count
   users reset-password <email>     sets the password read from stdin; ends that user's sessions
-  users delete <email> [--yes]     deletes the user, sessions, accounts and tasks (confirm by typing the email on stdin)
+  users delete <email> [--yes]     deletes the user, sessions, accounts, tasks and reset links (confirm by typing the email on stdin)
   sessions revoke <email>          signs that user out everywhere (deletes their sessions)`;
 
 async function readStdinLine(prompt: string): Promise<string> {
@@ -86,7 +88,7 @@ async function resetPassword(db: Database, email: string | undefined) {
   const [, revoked, resetLinks] = await db.$transaction([
     db.account.update({ where: { id: account.id }, data: { password: hash } }),
     db.session.deleteMany({ where: { userId: user.id } }),
-    db.verification.deleteMany({ where: { value: user.id, identifier: { startsWith: 'reset-password:' } } }),
+    cancelResetLinks(db, user.id),
   ]);
   console.log(`password set for ${user.email}; ${revoked.count} session(s) ended, ${resetLinks.count} reset link(s) cancelled`);
   console.log(
@@ -100,10 +102,13 @@ async function deleteUser(db: Database, email: string | undefined, confirmed: bo
     const typed = await readStdinLine(`Type ${user.email} to delete this user and all their tasks: `);
     if (typed.trim().toLowerCase() !== user.email) throw new OperatorError('confirmation did not match the email; nothing deleted');
   }
+  // As web deletion does (betterAuth.ts): also the rows keyed by the user id without a foreign key.
   const [tasks, sessions, accounts] = await db.$transaction([
     db.task.deleteMany({ where: { userId: user.id } }),
     db.session.deleteMany({ where: { userId: user.id } }),
     db.account.deleteMany({ where: { userId: user.id } }),
+    cancelResetLinks(db, user.id),
+    db.rateLimit.deleteMany({ where: { key: passwordResetMailKey(user.id) } }),
     db.user.delete({ where: { id: user.id } }),
   ]);
   console.log(`deleted ${user.email}: ${tasks.count} task(s), ${sessions.count} session(s), ${accounts.count} account(s)`);
@@ -113,7 +118,7 @@ async function revokeSessions(db: Database, email: string | undefined) {
   const user = await userByEmail(db, email);
   const { count } = await db.session.deleteMany({ where: { userId: user.id } });
   console.log(`${count} session(s) of ${user.email} ended`);
-  console.log('(JWTs already minted stay valid until they expire: JWT_EXPIRES_IN)');
+  console.log('(JWTs minted from them are refused within seconds: the API checks that their session still exists)');
 }
 
 async function main() {

@@ -136,6 +136,54 @@ describe('password reset by mail', () => {
     expect(smtp.countTo(user.email)).toBe(3);
     expect(await server.flushedOutput()).toMatch(new RegExp(`"event":"reset.throttled","userId":"${user.id}"`));
   });
+
+  it('cancels every other mailed link once the password is reset with one of them (FR-013)', async () => {
+    const user = await api.createUser();
+    expect((await requestReset(user.email)).status).toBe(200);
+    const first = resetTokenIn((await smtp.waitFor(user.email, 20_000)).text);
+    expect((await requestReset(user.email)).status).toBe(200);
+    const second = resetTokenIn((await smtp.waitFor(user.email, 20_000)).text);
+    expect(second).not.toBe(first);
+
+    expect((await resetPassword(first)).status).toBe(200);
+    const sibling = await resetPassword(second, 'attacker chosen passphrase 7781 lynx');
+    expect(sibling.status).toBe(400);
+    expect(await sibling.json()).toMatchObject({ code: 'INVALID_TOKEN' });
+    expect((await api.signIn({ email: user.email, password: NEW_PASSWORD })).status).toBe(200);
+    expect((await rowsOf(user.id)).resetTokens).toBe(0);
+  });
+
+  for (const revokeOtherSessions of [true, false]) {
+    it(`cancels every mailed link when the password is changed (revokeOtherSessions: ${revokeOtherSessions}) (FR-013)`, async () => {
+      const user = await api.createUser();
+      expect((await requestReset(user.email)).status).toBe(200);
+      const token = resetTokenIn((await smtp.waitFor(user.email, 20_000)).text);
+      const changed = await api.post(
+        '/api/auth/change-password',
+        { currentPassword: user.password, newPassword: NEW_PASSWORD, revokeOtherSessions },
+        bearer(user.sessionToken),
+      );
+      expect(changed.status, await changed.clone().text()).toBe(200);
+      const reset = await resetPassword(token, 'attacker chosen passphrase 7781 lynx');
+      expect(reset.status).toBe(400);
+      expect(await reset.json()).toMatchObject({ code: 'INVALID_TOKEN' });
+      expect((await api.signIn({ email: user.email, password: NEW_PASSWORD })).status).toBe(200);
+      expect((await rowsOf(user.id)).resetTokens).toBe(0);
+    });
+  }
+
+  it('leaves the display name, chosen by whoever signed up, out of the mail', async () => {
+    const name = 'customer. Your account is locked - verify now at https://taskfort-support.example/login';
+    const user = await api.createUser({ name });
+    expect((await requestReset(user.email)).status).toBe(200);
+    const mail = await smtp.waitFor(user.email, 20_000);
+    for (const part of [mail.text, mail.html]) {
+      expect(part).not.toContain('taskfort-support.example');
+      expect(part).not.toContain('customer.');
+    }
+    expect(mail.text).toMatch(/^Hello,\n/);
+    resetTokenIn(mail.text);
+  });
 });
 
 describe('account management', () => {

@@ -3,6 +3,7 @@ import { ApiClient, type TestUser } from '../support/client.js';
 import { runCli } from '../support/cli.js';
 import { createDatabase } from '../../server/db/client.js';
 import { databaseProviderOf } from '../../server/config.js';
+import { passwordResetMailKey } from '../../server/auth/rateLimitStore.js';
 import { startServer, testDatabaseUrl, type RunningServer } from '../support/server.js';
 
 const CREATE = 'mutation ($input: CreateTaskInput!) { createTask(input: $input) { id } }';
@@ -81,6 +82,9 @@ describe('npm run admin (server/scripts/admin.ts) against the running server’s
     const result = await admin(['sessions', 'revoke', user.email.toUpperCase()]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/1 session\(s\) of .* ended/);
+    // JWTs name their session (sid), so the API refuses them within seconds too.
+    expect(result.stdout).not.toMatch(/stay valid/);
+    expect(result.stdout).toMatch(/JWTs minted from them are refused within seconds/);
     expect((await api.mintJwt(user.sessionToken)).status).toBe(401);
   });
 
@@ -100,6 +104,32 @@ describe('npm run admin (server/scripts/admin.ts) against the running server’s
     const other = await userWithTasks(1);
     const withYes = await admin(['users', 'delete', other.email, '--yes']);
     expect(withYes.code, withYes.stderr).toBe(0);
+  });
+
+  it('users delete also removes the user’s unused reset tokens and reset-mail counter, as web deletion does (FR-020)', async () => {
+    const user = await userWithTasks(0);
+    const bystander = await userWithTasks(0);
+    const db = await createDatabase({ databaseUrl: env.DATABASE_URL!, databaseProvider: databaseProviderOf(env.DATABASE_URL!) });
+    const expiresAt = new Date(Date.now() + 3_600_000);
+    const keyed = (userId: string) => ({
+      verification: { value: userId, identifier: { startsWith: 'reset-password:' } },
+      rateLimit: { key: passwordResetMailKey(userId) },
+    });
+    try {
+      // The rows request-password-reset writes: the mailed token and the per-account mail counter.
+      for (const { id } of [user, bystander]) {
+        await db.verification.create({ data: { id: `v-${id}`, identifier: `reset-password:token-of-${id}`, value: id, expiresAt } });
+        await db.rateLimit.create({ data: { id: `r-${id}`, key: passwordResetMailKey(id), count: 1, lastRequest: BigInt(Date.now()) } });
+      }
+      const deleted = await admin(['users', 'delete', user.email, '--yes']);
+      expect(deleted.code, deleted.stderr).toBe(0);
+      expect(await db.verification.count({ where: keyed(user.id).verification })).toBe(0);
+      expect(await db.rateLimit.count({ where: keyed(user.id).rateLimit })).toBe(0);
+      expect(await db.verification.count({ where: keyed(bystander.id).verification })).toBe(1);
+      expect(await db.rateLimit.count({ where: keyed(bystander.id).rateLimit })).toBe(1);
+    } finally {
+      await db.$disconnect();
+    }
   });
 
   it('errors are one line on stderr with a non-zero exit: unknown user, unknown command (with usage), unreachable database', async () => {
