@@ -20,7 +20,8 @@ export function resolveAuthSecret(config: Config): string {
   const secretDir = localDataDir(config);
   const secretFile = resolve(secretDir, '.auth-secret');
   if (existsSync(secretFile)) return readFileSync(secretFile, 'utf8').trim();
-  mkdirSync(secretDir, { recursive: true });
+  // The database will live here too (server/db/client.ts): owner only.
+  mkdirSync(secretDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(32).toString('base64url');
   writeFileSync(secretFile, `${secret}\n`, { mode: 0o600 });
   log.warn({ secretFile }, 'BETTER_AUTH_SECRET is not set: generated a development secret');

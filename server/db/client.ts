@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { sqlitePathOf, type Config } from '../config.js';
 import { withSqlStats } from './sqlStats.js';
-import { libraryLog } from '../log.js';
+import { libraryLog, log, summarizeError } from '../log.js';
 import { reportDatabasePool } from '../observability/metrics.js';
 
 export type Database = PrismaClient;
@@ -56,9 +56,30 @@ async function createPostgresClient(databaseUrl: string, poolSize: number, sqlSt
   return client as unknown as PrismaClient;
 }
 
+/**
+ * The database holds session tokens, password hashes and unused reset tokens: only its owner may
+ * read it, whatever the umask. A directory made here is 0700; the file is created 0600 before
+ * SQLite opens it (SQLite gives -wal and -shm the mode of the database file), and files an older
+ * version left readable are restricted now. An existing directory is left as it is: it may be
+ * shared (/var/lib, a home directory), and with the files at 0600 it shows only their names.
+ */
+function restrictSqliteFiles(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (!existsSync(file)) continue;
+    try {
+      chmodSync(file, 0o600);
+    } catch (error) {
+      // Another user's file that this one may write (a shared group): serve, but say so.
+      log.warn({ file, err: summarizeError(error) }, 'could not make the database file readable by its owner only (chmod 600)');
+    }
+  }
+}
+
 async function createSqliteClient(databaseUrl: string, sqlStats: boolean): Promise<PrismaClient> {
   const path = sqlitePathOf(databaseUrl);
-  mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') restrictSqliteFiles(path);
   const client = new PrismaClient({
     adapter: withSqlStats(new PrismaBetterSqlite3({ url: path, timeout: 5000 }), sqlStats),
     log: [...PRISMA_LOG],

@@ -3,7 +3,7 @@
  * SQLite's online backup API copies every page inside one read transaction of its own, so the
  * copy holds exactly the transactions committed before it started (WAL mode: writers go on).
  */
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { assertIntact, loadOperatorConfig, OperatorError, runOperatorCommand, sqliteFileOf } from './operator.js';
@@ -23,6 +23,9 @@ async function main() {
   rmSync(partial, { force: true });
   const db = new Database(source, { fileMustExist: true, timeout: 5000 });
   try {
+    // Session tokens, password hashes, unused reset tokens: readable by the owner only. SQLite
+    // writes into the empty file made here, keeping its mode, and gives its journal the same.
+    closeSync(openSync(partial, 'wx', 0o600));
     // All pages in one step: one read transaction, so writes during the copy cannot restart it.
     const { totalPages } = await db.backup(partial, { progress: () => 0x7fffffff });
     assertIntact(partial);

@@ -6,9 +6,11 @@
  * BEGIN EXCLUSIVE, no busy wait) succeeds only when no process — server, cluster worker,
  * admin command, sqlite3 shell — has the file open. No pid file to go stale after a crash.
  * The lock is held until the new file is in place; the replaced database is kept beside it.
+ * Both are left readable by their owner only (0600): they hold tokens and password hashes.
  */
-import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, createReadStream, createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
 import { assertIntact, loadOperatorConfig, OperatorError, runOperatorCommand, sqliteFileOf } from './operator.js';
 
@@ -41,8 +43,10 @@ async function main() {
   assertIntact(backup);
 
   const staged = `${target}.restoring`;
-  copyFileSync(backup, staged);
+  rmSync(staged, { force: true });
   try {
+    // Readable by the owner only, whatever mode the backup has (copyFile would copy its mode).
+    await pipeline(createReadStream(backup), createWriteStream(staged, { flags: 'wx', mode: 0o600 }));
     assertIntact(staged);
     const lock = existsSync(target) ? lockExclusively(target) : undefined;
     let keptAs: string | undefined;
@@ -53,6 +57,7 @@ async function main() {
       lock.pragma('wal_checkpoint(TRUNCATE)');
       lock.close();
       renameSync(target, keptAs);
+      chmodSync(keptAs, 0o600);
     }
     // A WAL left from the replaced database must never be replayed onto the restored one.
     for (const suffix of ['-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
