@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRateLimitKey, normalizeIP } from '@better-auth/core/utils/ip';
 import { logAuthEvent } from '../auth/events.js';
 import { createAuth } from '../auth/betterAuth.js';
-import { authRouteOf, ENABLED_AUTH_ROUTES } from '../auth/routes.js';
+import { authRouteOf, ENABLED_AUTH_ROUTES, type AuthRouteName } from '../auth/routes.js';
 import { createRateLimitStore } from '../auth/rateLimitStore.js';
 import { createAuthHandler } from './authHandler.js';
+import { nodeListenerWithoutStackTraces } from './adapterBoundary.js';
 import { clientIpResolver } from './clientIp.js';
 import type { Config } from '../config.js';
 import { isDatabaseReachable, type Database } from '../db/client.js';
@@ -42,6 +43,9 @@ function pathOf(request: IncomingMessage): string {
  * holding "/", "?" or "#" would move the path they see away from the one routed here.
  */
 const WELL_FORMED_HOST = /^(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/** Well formed, and an authority the adapters' URL parser accepts: not `localhost:99999`, `[1.2.3.4]` or `999.1.1.1`. */
+const isValidHost = (host: string) => WELL_FORMED_HOST.test(host) && URL.canParse(`http://${host}`);
 
 function sendJson(response: ServerResponse, status: number, body: unknown) {
   response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
@@ -96,6 +100,32 @@ function handleAuthCors(request: IncomingMessage, response: ServerResponse, trus
   return true;
 }
 
+/** Sign-in and sign-up also take an HTML form's encoding; every other route only JSON (as Better Auth decides). */
+const FORM_ROUTES = new Set<AuthRouteName>(['/sign-in/email', '/sign-up/email']);
+
+/**
+ * Better Auth's limiter counts a request before its origin and content-type checks refuse it, so
+ * any web page could spend its visitors' per-IP limits (and those of everyone behind the same
+ * NAT) with requests that can never succeed. Those are refused here, uncounted, as Better Auth
+ * would refuse them: 403 when the browser says the request comes from another site or an origin
+ * that is not trusted (a browser sends nothing else without a CORS grant, which only trusted
+ * origins get), 415 for a body Better Auth does not read.
+ */
+function refusalBeforeCounting(request: IncomingMessage, route: AuthRouteName, trustedOrigins: Set<string>): [number, unknown] | null {
+  const origin = request.headers.origin;
+  const site = request.headers['sec-fetch-site'];
+  if (origin === undefined || !trustedOrigins.has(origin)) {
+    // Better Auth accepts "null" from the same origin (privacy modes send it).
+    const foreignOrigin = origin !== undefined && !(origin === 'null' && site === 'same-origin');
+    if (site === 'cross-site' || foreignOrigin) return [403, { code: 'INVALID_ORIGIN', message: 'Invalid origin' }];
+  }
+  const length = request.headers['content-length'];
+  if (request.method !== 'POST' || length === undefined || length === '0') return null;
+  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/json' || (type === 'application/x-www-form-urlencoded' && FORM_ROUTES.has(route))) return null;
+  return [415, { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the body as application/json.' }];
+}
+
 /** The GraphiQL page may carry a bearer token: never cache it, never frame it, never leak its URL. */
 function setGraphiQLPageHeaders(response: ServerResponse) {
   for (const [name, value] of Object.entries(HTML_SECURITY_HEADERS)) response.setHeader(name, value);
@@ -144,7 +174,9 @@ export function createApp({ config, db }: AppOptions): App {
         // Minting here counts against the same per-IP /token limit and logs the same event as /api/auth/token.
         tokenForGraphiQL: async (request, ip) => {
           const cookie = request.headers.get('cookie');
-          if (!cookie || !auth) return null;
+          // Another site sending its visitors here (a top-level navigation carries their cookie)
+          // gets no token minted, so it cannot spend their /token limit either.
+          if (!cookie || !auth || request.headers.get('sec-fetch-site') === 'cross-site') return null;
           const tokenLimit = ENABLED_AUTH_ROUTES['/token'].rateLimit;
           // The key Better Auth's limiter gives /api/auth/token: an IPv6 client is counted per /64.
           if (config.authRateLimit && tokenLimit && !(await rateLimitStore.consume(createRateLimitKey(normalizeIP(ip), '/token'), tokenLimit)).allowed) {
@@ -158,6 +190,7 @@ export function createApp({ config, db }: AppOptions): App {
       })
     : undefined;
   const serveGraphiQLAsset = graphql ? createGraphiQLAssetHandler() : undefined;
+  const serveGraphQL = graphql ? nodeListenerWithoutStackTraces(graphql, 'graphql') : undefined;
   const authHandler = auth ? createAuthHandler(auth.handler, clientIp, pathOf) : undefined;
   const serveClient = servesAuth ? createStaticHandler(config.clientDistDir) : undefined;
   let draining = false;
@@ -184,7 +217,7 @@ export function createApp({ config, db }: AppOptions): App {
 
   const handle = (request: IncomingMessage, response: ServerResponse) => {
     const host = request.headers.host;
-    if (host !== undefined && !WELL_FORMED_HOST.test(host)) return sendJson(response, 400, { error: 'bad_request', message: 'Malformed Host header.' });
+    if (host !== undefined && !isValidHost(host)) return sendJson(response, 400, { error: 'bad_request', message: 'Malformed Host header.' });
     const path = pathOf(request);
     // While draining, finish this request but close the connection so the client reconnects elsewhere.
     if (draining) response.setHeader('Connection', 'close');
@@ -192,9 +225,9 @@ export function createApp({ config, db }: AppOptions): App {
     if (path === '/readyz') return void readiness(response);
     if (path === '/graphql') {
       if (refuseOversizedBody(request, response, config.limits.maxBodyBytes)) return;
-      if (!graphql) return sendNotFound(response, 'This is an auth node (ROLE=auth): GraphQL is served by the API nodes.');
+      if (!serveGraphQL) return sendNotFound(response, 'This is an auth node (ROLE=auth): GraphQL is served by the API nodes.');
       if (request.method === 'GET' && request.headers.accept?.includes('text/html')) setGraphiQLPageHeaders(response);
-      return graphql(request, response);
+      return void serveGraphQL(request, response);
     }
     if (serveGraphiQLAsset && path.startsWith(GRAPHIQL_ASSETS_PATH)) return serveGraphiQLAsset(request, response);
     if (path.startsWith('/api/auth/')) {
@@ -206,6 +239,8 @@ export function createApp({ config, db }: AppOptions): App {
       if (route !== '/jwks') response.setHeader('Cache-Control', 'no-store');
       if (handleAuthCors(request, response, trustedOrigins)) return;
       if (refuseOversizedBody(request, response, config.limits.maxAuthBodyBytes)) return;
+      const refusal = ENABLED_AUTH_ROUTES[route].rateLimit ? refusalBeforeCounting(request, route, trustedOrigins) : null;
+      if (refusal) return sendJson(response, ...refusal);
       return void authHandler(request, response);
     }
     if (!serveClient) return sendNotFound(response, 'This is an API node (ROLE=api): it serves /graphql only.');

@@ -73,11 +73,13 @@ describe('one auth node and two API-only nodes on one PostgreSQL database', () =
 describe('PostgreSQL outage', () => {
   let postgres: ThrowawayPostgres;
   let server: RunningServer;
+  let databaseUrl: string;
   beforeAll(async () => {
     postgres = await startThrowawayPostgres();
-    const databaseUrl = new URL(postgres.url);
-    databaseUrl.pathname = '/taskfort_outage';
-    server = await startServer({ env: { DATABASE_URL: databaseUrl.toString() } });
+    const url = new URL(postgres.url);
+    url.pathname = '/taskfort_outage';
+    databaseUrl = url.toString();
+    server = await startServer({ env: { DATABASE_URL: databaseUrl } });
   });
   afterAll(async () => {
     await server?.stop();
@@ -125,5 +127,27 @@ describe('PostgreSQL outage', () => {
     const after = await api.graphql(CREATE, { input: { title: 'after the outage' } }, { token: user.jwt });
     expect(after.status).toBe(200);
     expect((await api.graphql(COUNT, {}, { token: user.jwt })).data).toEqual({ tasks: { totalCount: 2 } });
+  });
+
+  it('answers the GraphiQL token prefill with 503 SERVICE_UNAVAILABLE JSON while the database is down, never a stack trace', async () => {
+    // The prefill counts against the /token limit in the database first; the limiter is off on the server above.
+    const limited = await startServer({ env: { DATABASE_URL: databaseUrl, AUTH_RATE_LIMIT: 'on' } });
+    try {
+      postgres.pause();
+      try {
+        // Any cookie is enough: no account needed.
+        const response = await fetch(`${limited.url}/graphql`, { headers: { accept: 'text/html', cookie: 'a=b' } });
+        const body = await response.text();
+        expect(response.status).toBe(503);
+        expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(response.headers.get('retry-after')).toBe('1');
+        expect(JSON.parse(body)).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+        expect(body).not.toMatch(/postgres|127\.0\.0\.1|:\d{4,5}\b|ECONNREFUSED|Prisma|\n\s+at /i);
+      } finally {
+        postgres.start();
+      }
+    } finally {
+      await limited.stop();
+    }
   });
 });
