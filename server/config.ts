@@ -162,7 +162,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     section: SERVER,
     example: '',
     defaultText: '—',
-    description: 'production enables secure cookies and refuses to start without BETTER_AUTH_SECRET.',
+    description:
+      'production refuses to start without BETTER_AUTH_SECRET. It does not make cookies Secure by itself: they are Secure only when BETTER_AUTH_URL is https://, and production warns at start-up when it is not.',
   },
   {
     name: 'GRAPHQL_JIT',
@@ -231,7 +232,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     example: '',
     defaultText: '— (development: mail goes to a file in the outbox folder; production: mail features unavailable)',
     description:
-      'Where mail is sent: smtp://user:password@host:587 (STARTTLS when offered) or smtps://user:password@host:465. Unset in development: each message, link included, is written to a file in `outbox/` beside the SQLite file (./data/outbox for PostgreSQL), and the log says which file, never the link. Unset with NODE_ENV=production: password reset says it is unavailable.',
+      'Where mail is sent: smtp://user:password@host:587 (STARTTLS required: a server that does not offer it gets neither the password nor a message; only a relay on a loopback address, such as 127.0.0.1 or localhost, is spoken to in clear text) or smtps://user:password@host:465 (TLS from the start). Unset in development: each message, link included, is written to a file in `outbox/` beside the SQLite file (./data/outbox for PostgreSQL), and the log says which file, never the link. Unset with NODE_ENV=production: password reset says it is unavailable.',
   },
   {
     name: 'MAIL_FROM',

@@ -5,6 +5,7 @@ import { runClusterPrimary } from './http/cluster.js';
 import { loadConfig, repoRoot } from './config.js';
 import { serve } from './http/serve.js';
 import { resolveAuthSecret } from './auth/secret.js';
+import { warnWhenCookiesAreNotSecure } from './auth/secureCookies.js';
 import { configureLogger, log, routeConsoleThroughLogger, summarizeError } from './log.js';
 
 routeConsoleThroughLogger();
@@ -22,6 +23,8 @@ try {
   // Resolved once, before any worker forks: a development secret is generated into a file at most once.
   const config = loaded.role === 'api' ? loaded : { ...loaded, authSecret: resolveAuthSecret(loaded) };
   configureLogger(config);
+  // Once per start, not once per cluster worker.
+  if (cluster.isPrimary) warnWhenCookiesAreNotSecure(config, log);
   if (config.workers > 1 && cluster.isPrimary) await runClusterPrimary(config);
   else await serve(config, { migrate: cluster.isPrimary });
 } catch (error) {

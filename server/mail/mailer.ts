@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { summarizeError, type Logger } from '../log.js';
@@ -37,11 +38,35 @@ export class MailUnavailableError extends Error {
   }
 }
 
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+}
+
 /**
- * nodemailer over SMTP_URL. Without it, development writes each message (with its link) to a file
- * in the outbox folder, so a developer can follow a reset link; the log names the file but never
- * carries the link, whose token opens the account. Production refuses (available = false) rather
- * than drop mail silently, and warns once at start-up.
+ * smtp:// upgrades with STARTTLS only when the server offers it, so whoever can strip that offer
+ * would read the SMTP password and every reset link: STARTTLS is required (nodemailer's
+ * requireTLS, set in the URL so that no query parameter there can turn it off), except for a
+ * relay on this machine's loopback interface, where nothing crosses a network.
+ */
+function smtpTransportUrl(smtpUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(smtpUrl);
+  } catch {
+    throw new Error('SMTP_URL is not a valid URL');
+  }
+  if (url.protocol !== 'smtp:' || isLoopbackHost(url.hostname)) return smtpUrl;
+  url.searchParams.set('requireTLS', 'true');
+  return url.href;
+}
+
+/**
+ * nodemailer over SMTP_URL (STARTTLS required unless loopback: smtpTransportUrl). Without it,
+ * development writes each message (with its link) to a file in the outbox folder, so a developer
+ * can follow a reset link; the log names the file but never carries the link, whose token opens
+ * the account. Production refuses (available = false) rather than drop mail silently, and warns
+ * once at start-up.
  */
 export function createMailer({ smtpUrl, from, isProduction, outboxDir, log }: MailerOptions): Mailer {
   const pending = new Set<Promise<unknown>>();
@@ -88,7 +113,7 @@ export function createMailer({ smtpUrl, from, isProduction, outboxDir, log }: Ma
     };
   }
 
-  const transport = nodemailer.createTransport(smtpUrl);
+  const transport = nodemailer.createTransport(smtpTransportUrl(smtpUrl));
   return {
     available: true,
     send: (message) => {

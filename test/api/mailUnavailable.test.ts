@@ -14,7 +14,10 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 it('warns at start and answers both reset routes with 503 MAIL_UNAVAILABLE; the rest of the account routes work', async () => {
-  expect(await server.flushedOutput()).toContain('SMTP_URL is not set: password reset mail is unavailable');
+  const output = await server.flushedOutput();
+  expect(output).toContain('SMTP_URL is not set: password reset mail is unavailable');
+  // BETTER_AUTH_URL is the test server's http:// address: production does not make cookies Secure by itself.
+  expect(output.split('\n').filter((line) => line.includes('"level":"warn"') && line.includes('cookies are sent without Secure'))).toHaveLength(1);
   const user = await api.createUser();
   for (const [route, body] of [
     ['/request-password-reset', { email: user.email }],

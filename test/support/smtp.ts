@@ -14,21 +14,30 @@ export interface SmtpReceiver {
   /** smtp://user:pass@127.0.0.1:<port>, for SMTP_URL. */
   url: string;
   messages: ReceivedMail[];
+  /** AUTH commands received: a client that refuses to go on without TLS sends none. */
+  authAttempts: () => number;
   /** Waits for the next message to `to` that was not returned before. */
   waitFor(to: string, timeoutMs?: number): Promise<ReceivedMail>;
   countTo(to: string): number;
   stop(): Promise<void>;
 }
 
-/** A real SMTP server on a free loopback port (the `smtp-server` package) that keeps what it receives. */
-export async function startSmtpReceiver(): Promise<SmtpReceiver> {
+/**
+ * A real SMTP server on a free port (the `smtp-server` package) that keeps what it receives. It
+ * never offers STARTTLS. On the loopback interface unless `host` says otherwise (0.0.0.0: every interface).
+ */
+export async function startSmtpReceiver({ host = '127.0.0.1' }: { host?: string } = {}): Promise<SmtpReceiver> {
   const messages: ReceivedMail[] = [];
   const taken = new Set<ReceivedMail>();
+  let authAttempts = 0;
   const server = new SMTPServer({
     secure: false,
     disabledCommands: ['STARTTLS'],
     authOptional: true,
-    onAuth: (_auth, _session, callback) => callback(null, { user: 'test' }),
+    onAuth: (_auth, _session, callback) => {
+      authAttempts++;
+      callback(null, { user: 'test' });
+    },
     onData: (stream, _session, callback) => {
       simpleParser(stream)
         .then((parsed) => {
@@ -42,10 +51,11 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
     },
   });
   const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
   return {
     url: `smtp://test:test@127.0.0.1:${port}`,
     messages,
+    authAttempts: () => authAttempts,
     countTo: (to) => messages.filter((message) => message.to.includes(to)).length,
     async waitFor(to, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;

@@ -2,7 +2,7 @@
 // without SMTP_URL in development (a file in the outbox, never the link in the log) and production
 // (unavailable, never silent).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -24,10 +24,14 @@ function capturingLogger() {
 
 const message = passwordResetMessage({
   to: 'ada@example.com',
-  name: 'Ada <script>',
   url: 'http://localhost:3000/reset-password?token=abc&x=1',
   validForSeconds: 3600,
 });
+
+/** An address of this machine that is not loopback, to reach a receiver listening on every interface. */
+const nonLoopbackAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((entry) => entry && !entry.internal && entry.family === 'IPv4')?.address;
 
 describe('mailer', () => {
   let smtp: SmtpReceiver;
@@ -48,8 +52,25 @@ describe('mailer', () => {
     expect(received.text).toContain('http://localhost:3000/reset-password?token=abc&x=1');
     expect(received.text).toContain('expires in 1 hour');
     expect(received.html).toContain('href="http://localhost:3000/reset-password?token=abc&amp;x=1"');
-    expect(received.html).toContain('Ada &lt;script&gt;');
-    expect(received.html).not.toContain('<script>');
+    expect(received.text).toMatch(/^Hello,\n/);
+  });
+
+  it.skipIf(!nonLoopbackAddress)('over smtp:// to a host that is not loopback, requires STARTTLS: no AUTH and no message in clear text', async () => {
+    const plain = await startSmtpReceiver({ host: '0.0.0.0' });
+    try {
+      const { log, lines } = capturingLogger();
+      const smtpUrl = plain.url.replace('127.0.0.1', nonLoopbackAddress!);
+      const mailer = createMailer({ smtpUrl, from: 'Taskfort <no-reply@example.com>', isProduction: true, outboxDir: '/nonexistent', log });
+      mailer.send(message);
+      await mailer.idle();
+      mailer.close();
+      expect(plain.authAttempts()).toBe(0);
+      expect(plain.messages).toHaveLength(0);
+      expect(lines).toContainEqual(expect.objectContaining({ log: 'mail', event: 'mail.failed' }));
+      expect(JSON.stringify(lines)).not.toContain('token=abc');
+    } finally {
+      await plain.stop();
+    }
   });
 
   it('in development without SMTP_URL writes the message, link included, to a file in the outbox, and the log names the file only', async () => {
