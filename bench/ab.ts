@@ -1,7 +1,7 @@
-// npx tsx bench/ab.ts --env=GRAPHQL_JIT --a=off --b=on [--rounds=4 --duration=5 --warmup=2]
+// npx tsx bench/ab.ts --env=GRAPHQL_JIT --a=off --b=on [--rounds=4 --duration=5 --warmup=2] [--postgres]
 //
 // One server setting, A against B, in one run: two production servers (one per value) on the same
-// SQLite file, measured in alternating order round after round, so both see the same machine load
+// SQLite file (or, with --postgres, one database on a throwaway PostgreSQL server), measured in alternating order round after round, so both see the same machine load
 // (this 2-core machine's speed drifts by 2× from minute to minute; sequential runs do not compare).
 // Prints, per request kind, the median over rounds of req/s and server CPU time per request for
 // each side, and B relative to A.
@@ -12,6 +12,7 @@ import { ensureServerBuild } from '../client/tooling/buildServer.js';
 import { ApiClient } from '../test/support/client.js';
 import { startServer, tempDataDir, type RunningServer } from '../test/support/server.js';
 import { cpuMsOfTree, runLoad } from './processes.js';
+import { postgresUrlFor, startThrowawayPostgres } from '../test/support/postgres.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -20,6 +21,7 @@ const values = { A: option('a', 'off'), B: option('b', 'on') };
 const rounds = Number(option('rounds', '4'));
 const duration = Number(option('duration', '5'));
 const warmup = Number(option('warmup', '2'));
+const onPostgres = args.includes('--postgres');
 
 const TASK_FIELDS = 'id title description completed priority dueDate createdAt updatedAt';
 const KINDS = [
@@ -51,9 +53,10 @@ const KINDS = [
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
 
 const dataDir = tempDataDir('taskfort-ab-');
+const postgres = onPostgres ? await startThrowawayPostgres() : undefined;
 const baseEnv = {
   NODE_ENV: 'production',
-  DATABASE_URL: `file:${join(dataDir, 'bench.db')}`,
+  DATABASE_URL: postgres ? postgresUrlFor(postgres.url, dataDir) : `file:${join(dataDir, 'bench.db')}`,
   BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
   JWT_ISSUER: 'http://taskfort-bench.invalid',
   AUTH_RATE_LIMIT: 'off',
@@ -106,7 +109,9 @@ try {
     }
   }
 
-  console.log(`\n${setting}: A=${values.A}, B=${values.B}; ${rounds} interleaved rounds of ${duration} s, 10 connections, SQLite; medians over rounds\n`);
+  console.log(
+    `\n${setting}: A=${values.A}, B=${values.B}; ${rounds} interleaved rounds of ${duration} s, 10 connections, ${postgres ? 'PostgreSQL' : 'SQLite'}; medians over rounds\n`,
+  );
   console.log('| # | what | A req/s | B req/s | B/A req/s | A CPU/req | B CPU/req | B/A CPU |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|');
   for (const kind of KINDS) {
@@ -125,4 +130,5 @@ try {
   );
 } finally {
   await Promise.all([servers.A.stop(), servers.B.stop()]);
+  postgres?.stop();
 }
