@@ -4,7 +4,6 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { sqlitePathOf, type Config } from '../config.js';
 import { withSqlStats } from './sqlStats.js';
-import { preparedStatementNames } from './preparedStatements.js';
 import { libraryLog, log, summarizeError } from '../log.js';
 import { reportDatabasePool } from '../observability/metrics.js';
 
@@ -30,7 +29,7 @@ function routePrismaLog(client: { $on: (event: 'warn' | 'error', listener: (even
   client.$on('error', (event) => write('debug', event.message));
 }
 
-async function createPostgresClient(databaseUrl: string, poolSize: number, sqlStats: boolean, preparedStatements: boolean): Promise<PrismaClient> {
+async function createPostgresClient(databaseUrl: string, poolSize: number, sqlStats: boolean): Promise<PrismaClient> {
   // The PostgreSQL client is generated from the same data model, so its API is identical.
   const [{ PrismaClient: PostgresPrismaClient }, { PrismaPg }, { default: pg }] = await Promise.all([
     import('../generated/prisma-postgresql/client.js'),
@@ -48,11 +47,7 @@ async function createPostgresClient(databaseUrl: string, poolSize: number, sqlSt
   });
   const poolErrors = libraryLog('pg');
   const adapter = withSqlStats(
-    new PrismaPg(pool, {
-      disposeExternalPool: true,
-      onPoolError: (error) => poolErrors('warn', 'idle connection error', error),
-      ...(preparedStatements ? { statementNameGenerator: preparedStatementNames() } : {}),
-    }),
+    new PrismaPg(pool, { disposeExternalPool: true, onPoolError: (error) => poolErrors('warn', 'idle connection error', error) }),
     sqlStats,
   );
   reportDatabasePool(() => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }));
@@ -99,11 +94,11 @@ async function createSqliteClient(databaseUrl: string, sqlStats: boolean): Promi
 }
 
 export function createDatabase(
-  config: Pick<Config, 'databaseUrl' | 'databaseProvider'> & Partial<Pick<Config, 'databasePoolSize' | 'sqlStats' | 'databasePreparedStatements'>>,
+  config: Pick<Config, 'databaseUrl' | 'databaseProvider'> & Partial<Pick<Config, 'databasePoolSize' | 'sqlStats'>>,
 ): Promise<PrismaClient> {
   const sqlStats = config.sqlStats ?? false;
   return config.databaseProvider === 'postgresql'
-    ? createPostgresClient(config.databaseUrl, config.databasePoolSize ?? 10, sqlStats, config.databasePreparedStatements ?? true)
+    ? createPostgresClient(config.databaseUrl, config.databasePoolSize ?? 10, sqlStats)
     : createSqliteClient(config.databaseUrl, sqlStats);
 }
 
