@@ -49,13 +49,12 @@ await seeder.close();
 await server.stop();
 postgres?.stop();
 
-// The server's profile is the largest file of this kind just written (child processes such as
-// the migration runner write small ones).
-const newest = readdirSync(profileDir)
-  .filter((name) => name.startsWith(`${kind}-`))
-  .map((name) => ({ name, size: statSync(join(profileDir, name)).size, time: statSync(join(profileDir, name)).mtimeMs }))
-  .filter((file) => Date.now() - file.time < 60_000)
-  .sort((a, b) => b.size - a.size)[0]!;
+// The server's profile is the one just written that samples the server bundle (child processes
+// such as the migration runner write their own, sometimes larger).
+const candidates = readdirSync(profileDir)
+  .filter((name) => name.startsWith(`${kind}-`) && Date.now() - statSync(join(profileDir, name)).mtimeMs < 60_000)
+  .map((name) => ({ name, profile: JSON.parse(readFileSync(join(profileDir, name), 'utf8')) as { nodes: ProfileNode[]; samples: number[] } }));
+const newest = candidates.find((file) => file.profile.nodes.some((node) => node.callFrame.url.endsWith('dist/server/main.js')))!;
 console.log(`profile: bench-results/profiles/${newest.name}`);
 
 interface ProfileNode {
@@ -63,7 +62,7 @@ interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   children?: number[];
 }
-const profile = JSON.parse(readFileSync(join(profileDir, newest.name), 'utf8')) as { nodes: ProfileNode[]; samples: number[] };
+const profile = newest.profile;
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const parentOf = new Map<number, number>();
 for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
