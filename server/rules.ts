@@ -55,6 +55,11 @@ export const UNSTORABLE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\
 /** Longest id a client may send: task ids are 24 characters, Better Auth's user ids 32. */
 export const ID_MAX_LENGTH = 128;
 
+/** Whether a client-sent id could name a stored row; anything else is refused before a query. */
+export function isPossibleId(id: string): boolean {
+  return id.length > 0 && id.length <= ID_MAX_LENGTH && !UNSTORABLE_TEXT.test(id);
+}
+
 /** Why a name is refused, or null. */
 export function nameProblem(name: unknown): string | null {
   if (typeof name !== 'string') return 'Name must be a string.';

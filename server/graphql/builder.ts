@@ -7,7 +7,7 @@ import ValidationPlugin from '@pothos/plugin-validation';
 import type { DatabaseProvider, RequestLimits } from '../config.js';
 import type { Database } from '../db/client.js';
 import { apiError, forbiddenError, missingTokenError } from './errors.js';
-import { ID_MAX_LENGTH, UNSTORABLE_TEXT } from '../rules.js';
+import { isPossibleId } from '../rules.js';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Viewer } from '../tokens/verifier.js';
@@ -92,7 +92,7 @@ export const builder = new SchemaBuilder<{
       taskOwner: async (taskId) => {
         if (!ctx.viewer) return false;
         // No task has such an id, and the argument's validation (after this scope) refuses it.
-        if (taskId.length > ID_MAX_LENGTH || UNSTORABLE_TEXT.test(taskId)) return true;
+        if (!isPossibleId(taskId)) return true;
         const task = await ctx.db.task.findUnique({ where: { id: taskId }, select: { userId: true } });
         // Nothing to protect: the resolver's owner-filtered query answers NOT_FOUND (after input validation).
         if (!task) return true;

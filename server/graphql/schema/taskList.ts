@@ -2,6 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { z } from 'zod';
 import { Prisma } from '../../generated/prisma/client.js';
 import { builder, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Context } from '../builder.js';
+import { isPossibleId } from '../../rules.js';
 import { apiError } from '../errors.js';
 import { TaskFilter, TaskOrder } from './taskInputs.js';
 
@@ -94,7 +95,6 @@ export function claimTaskList(ctx: object, info: Pick<GraphQLResolveInfo, 'rootV
 /** Prefix of the prisma plugin's cursor for a string id (`@pothos/core` chunk tag `S`). */
 const TASK_CURSOR_PREFIX = 'GPC:S:';
 const CANONICAL_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const TASK_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The task id a cursor names, or null when it is not a cursor this API hands out. */
 export function taskIdOfCursor(cursor: string): string | null {
@@ -103,7 +103,7 @@ export function taskIdOfCursor(cursor: string): string | null {
   // Only a canonical encoding: no trailing garbage or alternative spellings of one cursor.
   if (Buffer.from(decoded, 'utf8').toString('base64') !== cursor || !decoded.startsWith(TASK_CURSOR_PREFIX)) return null;
   const id = decoded.slice(TASK_CURSOR_PREFIX.length);
-  return TASK_ID.test(id) ? id : null;
+  return isPossibleId(id) ? id : null;
 }
 
 const cursorArg = z
