@@ -33,6 +33,30 @@ function lockExclusively(file: string): Database.Database {
   }
 }
 
+/** Copies a file into place readable by its owner only, whatever mode the source has (copyFile would copy it). */
+function copyPrivately(from: string, to: string): Promise<void> {
+  return pipeline(createReadStream(from), createWriteStream(to, { flags: 'wx', mode: 0o600 }));
+}
+
+/**
+ * Stages the backup beside the target. A copy taken of a running server's directory (a volume
+ * snapshot, `cp -a data/`) keeps committed transactions in its -wal: that file comes along and is
+ * folded into the staged copy, so they are restored too. Nothing beside the backup is changed.
+ */
+async function stage(backup: string, staged: string): Promise<void> {
+  await copyPrivately(backup, staged);
+  if (!existsSync(`${backup}-wal`)) return;
+  await copyPrivately(`${backup}-wal`, `${staged}-wal`);
+  const db = new Database(staged, { fileMustExist: true });
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch (error) {
+    throw new OperatorError(`${backup} (with its -wal) is not a readable SQLite database: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    db.close();
+  }
+}
+
 async function main() {
   const source = process.argv[2];
   if (!source) throw new OperatorError('usage: npm run restore -- <backup file>');
@@ -40,13 +64,14 @@ async function main() {
   if (!existsSync(backup)) throw new OperatorError(`no backup at ${backup}`);
   const config = loadOperatorConfig();
   const target = sqliteFileOf(config, POSTGRES_RESTORE_HINT);
-  assertIntact(backup);
 
   const staged = `${target}.restoring`;
-  rmSync(staged, { force: true });
+  const removeStaged = () => {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${staged}${suffix}`, { force: true });
+  };
+  removeStaged();
   try {
-    // Readable by the owner only, whatever mode the backup has (copyFile would copy its mode).
-    await pipeline(createReadStream(backup), createWriteStream(staged, { flags: 'wx', mode: 0o600 }));
+    await stage(backup, staged);
     assertIntact(staged);
     const lock = existsSync(target) ? lockExclusively(target) : undefined;
     let keptAs: string | undefined;
@@ -62,9 +87,9 @@ async function main() {
     // A WAL left from the replaced database must never be replayed onto the restored one.
     for (const suffix of ['-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
     renameSync(staged, target);
-    console.log(`restored ${target} from ${backup}${keptAs ? `; the replaced database is kept at ${keptAs}` : ''}`);
+    console.log(`restored ${target} from ${backup}, integrity_check ok${keptAs ? `; the replaced database is kept at ${keptAs}` : ''}`);
   } finally {
-    rmSync(staged, { force: true });
+    removeStaged();
   }
 }
 

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/client.js';
@@ -70,6 +71,41 @@ describe.skipIf(onPostgres)('npm run backup / restore (SQLite)', { timeout: 240_
     } finally {
       await second.stop();
     }
+  });
+  it('restores a copy of a running server\'s files with the transactions still in its -wal, and leaves that copy as it was', async () => {
+    const dataDir = tempDataDir();
+    const env = { DATABASE_URL: testDatabaseUrl(dataDir) };
+    const server = await startServer({ dataDir, readyTimeoutMs: 180_000 });
+    const api = new ApiClient(server.url);
+    const user = await api.createUser();
+    for (const title of ['one', 'two', 'three']) await api.graphql(CREATE, { input: { title } }, { token: user.jwt });
+    expect(await server.stop()).toBe(0);
+
+    // What a volume snapshot (or `cp -a data/`) of a live server holds: committed changes that are
+    // only in the -wal, not yet checkpointed into the main file.
+    const live = testDatabaseUrl(dataDir).slice('file:'.length);
+    const snapshot = join(tempDataDir('taskfort-snapshot-'), 'taskfort.db');
+    const writer = new Database(live);
+    try {
+      writer.pragma('wal_autocheckpoint = 0');
+      writer.prepare(`UPDATE "task" SET "title" = 'renamed before the snapshot: ' || "title"`).run();
+      for (const suffix of ['', '-wal', '-shm']) copyFileSync(`${live}${suffix}`, `${snapshot}${suffix}`);
+    } finally {
+      writer.close();
+    }
+    const walBytes = statSync(`${snapshot}-wal`).size;
+    expect(walBytes).toBeGreaterThan(0);
+
+    const restore = await runCli('restore', [snapshot], { env });
+    expect(restore.code, restore.stderr).toBe(0);
+    const restored = new Database(live, { readonly: true });
+    try {
+      const titles = (restored.prepare('SELECT "title" FROM "task" ORDER BY "title"').all() as { title: string }[]).map((row) => row.title);
+      expect(titles).toEqual(['renamed before the snapshot: one', 'renamed before the snapshot: three', 'renamed before the snapshot: two']);
+    } finally {
+      restored.close();
+    }
+    expect(statSync(`${snapshot}-wal`).size).toBe(walBytes);
   });
 });
 
