@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'TASK_LIMIT_REACHED'
   | 'SERVICE_UNAVAILABLE'
   | 'TOO_MANY_SUBSCRIPTIONS'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  | 'NOT_ACCEPTABLE';
 
 const statusOf: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
@@ -23,6 +24,7 @@ const statusOf: Record<ErrorCode, number> = {
   SERVICE_UNAVAILABLE: 503,
   TOO_MANY_SUBSCRIPTIONS: 429,
   RATE_LIMITED: 429,
+  NOT_ACCEPTABLE: 406,
 };
 
 export function apiError(code: ErrorCode, message: string, extra: { headers?: Record<string, string>; field?: string } = {}): GraphQLError {

@@ -1,5 +1,6 @@
 import type { ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { apiError } from './errors.js';
 
 const encoder = new TextEncoder();
 const KEEP_ALIVE = encoder.encode(':\n\n');
@@ -33,14 +34,35 @@ function nextFrame(result: ExecutionResult): Uint8Array {
   return frame;
 }
 
+/** Whether an Accept header lets the answer be an event stream (no header: anything goes). */
+export function acceptsEventStream(accept: string | null): boolean {
+  if (!accept) return true;
+  return accept.split(',').some((range) => {
+    const [type = '', ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
+    const refused = parameters.some((parameter) => /^q=0(\.0{0,3})?$/.test(parameter));
+    return !refused && ['text/event-stream', 'text/*', '*/*'].includes(type);
+  });
+}
+
 /**
- * GraphQL over SSE as graphql-yoga writes it (`event: next`, `event: complete`), with two changes
+ * GraphQL over SSE as graphql-yoga writes it (`event: next`, `event: complete`), with three changes
  * Yoga's own processor does not offer: the keep-alive interval is configurable (Yoga's is a fixed
- * 12 s), and a subscription refused before it starts (no token, too many streams) is a plain JSON
- * error with its HTTP status (401, 429) instead of a one-event stream, so no stream is opened.
+ * 12 s), a subscription refused before it starts (no token, too many streams) is a plain JSON
+ * error with its HTTP status (401, 429) instead of a one-event stream, so no stream is opened, and
+ * a subscription whose Accept rules out an event stream is refused (406 NOT_ACCEPTABLE) before it starts.
  */
 export function serverSentEventsPlugin({ keepAliveMs }: { keepAliveMs: number }): Plugin {
   return {
+    onSubscribe({ args, setResultAndStopExecution }) {
+      // Refused before the stream exists: Yoga would answer 406 only after the subscription had
+      // started, with nobody left to end it.
+      const { request } = args.contextValue as { request?: Request };
+      if (request && !acceptsEventStream(request.headers.get('accept'))) {
+        setResultAndStopExecution({
+          errors: [apiError('NOT_ACCEPTABLE', 'A subscription is answered as Server-Sent Events: send Accept: text/event-stream.')],
+        });
+      }
+    },
     onResultProcess({ request, result, setResultProcessor }) {
       if (!request.headers.get('accept')?.includes('text/event-stream')) return;
       if (!isAsyncIterable(result)) {

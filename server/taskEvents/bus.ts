@@ -31,6 +31,14 @@ export type StreamEnd = typeof TOKEN_EXPIRED | typeof SESSION_ENDED;
  */
 export const SESSION_CHECK_INTERVAL_MS = 500;
 
+/**
+ * A stream's place is taken when it is created (so a refusal is a plain 429 before any stream),
+ * but its Repeater only starts when someone reads it. A stream nobody starts reading within this
+ * time (its response was never sent, e.g. 406 for an Accept without text/event-stream) gives its
+ * place back; read later, it ends at once.
+ */
+export const UNREAD_STREAM_RELEASE_MS = 10_000;
+
 /** The HTTP connection a stream is written to. */
 export interface ClientConnection {
   onClose(listener: () => void): void;
@@ -146,7 +154,17 @@ export function createTaskEventBus(limits: SubscriptionLimits, createRelay?: (de
         release();
         throw serviceUnavailableError('Live updates');
       }
+      let abandoned = false;
+      const unread = setTimeout(() => {
+        abandoned = true;
+        release();
+      }, UNREAD_STREAM_RELEASE_MS).unref();
       return new Repeater<TaskChange | StreamEnd>((push, stop) => {
+        clearTimeout(unread);
+        if (abandoned) {
+          stop();
+          return;
+        }
         // The event type createPubSub dispatches for publish('taskChanged', userId, …); the bus's
         // unit test fails if a graphql-yoga release names it differently.
         const topic = `taskChanged:${userId}`;

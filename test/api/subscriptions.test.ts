@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, type TestUser } from '../support/client.js';
 import { startServer, type RunningServer } from '../support/server.js';
-import { subscribe, type SseStream } from '../support/sse.js';
+import { subscribe, TASK_EVENTS, type SseStream } from '../support/sse.js';
 import { bearer, REVOCATION_BOUND_MS, signInSession } from './sessionHelpers.js';
 
 const CREATE = `mutation ($input: CreateTaskInput!) { createTask(input: $input) { id title } }`;
@@ -202,6 +202,28 @@ describe('Subscription.taskEvents over SSE', () => {
         return retry.status;
       })
       .toBe(200);
+  });
+
+  it('refuses a subscription whose Accept rules out an event stream with 406 NOT_ACCEPTABLE, holding no stream place', async () => {
+    const user = await api.createUser();
+    const body = JSON.stringify({ query: TASK_EVENTS });
+    // More than the user's 20 places: before, each of these kept one until the server restarted.
+    for (const accept of ['application/json', 'application/graphql-response+json', 'multipart/mixed', 'text/event-stream;q=0, application/json']) {
+      for (let i = 0; i < 6; i++) {
+        const response = await fetch(`${server.url}/graphql`, {
+          method: 'POST',
+          headers: { accept, 'content-type': 'application/json', authorization: `Bearer ${user.jwt}` },
+          body,
+        });
+        expect(response.status, accept).toBe(406);
+        // multipart/mixed has no JSON to carry the coded error in: Yoga's bare 406.
+        if (accept !== 'multipart/mixed') expect((await response.json()).errors[0].extensions.code, accept).toBe('NOT_ACCEPTABLE');
+        else await response.body?.cancel();
+      }
+    }
+    const stream = await open(user);
+    expect(stream.status).toBe(200);
+    stream.close();
   });
 
   it('drops a client that stops reading instead of buffering for it; other streams carry on', async () => {

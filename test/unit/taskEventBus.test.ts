@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { createTaskEventBus, MAX_QUEUED_CHANGES_WHILE_WRITABLE, type ClientConnection } from '../../server/taskEvents/bus.js';
+import { describe, expect, it, vi } from 'vitest';
+import { createTaskEventBus, MAX_QUEUED_CHANGES_WHILE_WRITABLE, UNREAD_STREAM_RELEASE_MS, type ClientConnection } from '../../server/taskEvents/bus.js';
 import type { TaskChange } from '../../server/taskEvents/taskChange.js';
 
 // The in-process bus on its own; test/api/subscriptions.test.ts checks streams through the real server.
@@ -74,6 +74,27 @@ describe('task event bus', () => {
       for (const stream of streams) await stream.return?.();
     } finally {
       process.off('warning', onWarning);
+    }
+  });
+
+  it('gives back the place of a stream nobody starts reading, and ends it if it is read later', async () => {
+    vi.useFakeTimers();
+    try {
+      const bus = createTaskEventBus({ ...limits, maxPerUser: 2 });
+      const open = () => bus.stream({ userId: 'alice', expiresAtMs: Date.now() + 600_000, connection: connection().client });
+      const unread = await open();
+      await open();
+      await expect(open()).rejects.toMatchObject({ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } });
+      vi.advanceTimersByTime(UNREAD_STREAM_RELEASE_MS);
+      expect(bus.openStreams()).toBe(0);
+      const reading = (await open())[Symbol.asyncIterator]();
+      void reading.next();
+      expect(bus.openStreams()).toBe(1);
+      expect(await unread[Symbol.asyncIterator]().next()).toEqual({ done: true, value: undefined });
+      expect(bus.openStreams()).toBe(1);
+      await reading.return?.();
+    } finally {
+      vi.useRealTimers();
     }
   });
 });
