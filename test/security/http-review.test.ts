@@ -133,3 +133,20 @@ describe('per-IP auth limits count only requests that pass the origin and conten
     expect(statuses).toEqual([...Array<number>(10).fill(401), 429]);
   });
 });
+
+// Review 5: a proxy that writes the client as `ip:port` (Azure App Service, IIS ARR) put every
+// client into Better Auth's one shared bucket for addresses it cannot parse.
+describe('clients behind a proxy that writes ip:port in X-Forwarded-For', () => {
+  it('are limited one by one, by their address without the port', async () => {
+    const ip = freshClientIp();
+    const otherIp = freshClientIp();
+    let attempt = 0;
+    // A new email each time, so only the per-IP limit can answer 429.
+    const signIn = (forwardedFor: string) =>
+      api.post('/api/auth/sign-in/email', { email: `nobody-${attempt++}-${Date.now()}@example.com`, password: 'not the password 1' }, { 'x-forwarded-for': forwardedFor });
+    for (let port = 40_000; port < 40_010; port++) expect((await signIn(`${ip}:${port}`)).status).toBe(401);
+    expect((await signIn(`${ip}:41000`)).status).toBe(429);
+    expect((await signIn(`[::ffff:${ip}]:41001`)).status).toBe(429);
+    expect((await signIn(`${otherIp}:40000`)).status).toBe(401);
+  });
+});
