@@ -85,7 +85,8 @@ const recordRequestFacts: Plugin<Context> = {
   },
 };
 
-const DEFAULT_QUERY = `# Paste a JWT into the Headers tab as {"Authorization": "Bearer <token>"}, then run:
+const DEFAULT_QUERY = `# Signed in to the web app in this browser? Your token is already in the Headers tab.
+# Otherwise paste one there: {"Authorization": "Bearer <JWT>"}. Then press Run:
 query MyTasks {
   me { id email name }
   tasks(first: 10) {

@@ -32,19 +32,23 @@ export function createStaticHandler(distDir: string) {
       response.end(PLACEHOLDER);
     };
   }
-  const serve = sirv(distDir, {
-    single: true,
+  const options = {
     etag: true,
     gzip: true,
     brotli: true,
-    setHeaders(response, pathname) {
+    setHeaders(response: ServerResponse, pathname: string) {
       setSecurityHeaders(response);
       response.setHeader('Cache-Control', pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
-  });
+  };
+  // /assets/ holds only the build's hashed files: a missing one is 404, never the index.html
+  // fallback, which a shared cache would otherwise keep under that URL for a year.
+  const serveAsset = sirv(distDir, { ...options, single: false });
+  const serveApp = sirv(distDir, { ...options, single: true });
+  const notFound = (response: ServerResponse) => () => {
+    response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache' });
+    response.end('Not found');
+  };
   return (request: IncomingMessage, response: ServerResponse) =>
-    serve(request, response, () => {
-      response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-      response.end('Not found');
-    });
+    (request.url?.startsWith('/assets/') ? serveAsset : serveApp)(request, response, notFound(response));
 }

@@ -85,4 +85,15 @@ describe('the web app build', () => {
     }
     expect((await getEncoding('/', 'br')).encoding).toBe('br');
   });
+
+  it('answers 404 under /assets/ for anything that is not a built file, never the app page cached for a year', async () => {
+    for (const path of ['/assets/', '/assets/foo', '/assets/a/b', '/assets/missing-abc123.js']) {
+      const response = await fetch(`${server.url}${path}`);
+      expect(response.status, path).toBe(404);
+      expect(response.headers.get('cache-control'), path).not.toMatch(/immutable/);
+    }
+    const route = await fetch(`${server.url}/some/client/route`);
+    expect(route.status).toBe(200);
+    expect(route.headers.get('cache-control')).toBe('no-cache');
+  });
 });
