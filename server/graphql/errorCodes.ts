@@ -22,6 +22,23 @@ function withCode(error: GraphQLError, code: string, extra: Record<string, unkno
  * wrong type.
  */
 export const errorCodesPlugin: Plugin = {
+  // GET (and form-encoded POST) parameters are parsed with a bare JSON.parse: `variables=%7Bbad`
+  // surfaced as an unexpected error (500, logged as a server fault). It is the client's: 400, as
+  // Yoga answers a JSON body that does not parse.
+  onRequestParse({ requestParser, setRequestParser }) {
+    if (!requestParser) return;
+    const parse = requestParser;
+    setRequestParser(async (request) => {
+      try {
+        return await parse(request);
+      } catch (error) {
+        if (!(error instanceof SyntaxError)) throw error;
+        throw new GraphQLError('The variables or extensions parameter is not valid JSON.', {
+          extensions: { code: 'BAD_REQUEST', http: { spec: true, status: 400 } },
+        });
+      }
+    });
+  },
   onValidate() {
     return ({ result, setResult }) => {
       if (result.length === 0) return;

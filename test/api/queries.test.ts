@@ -112,6 +112,13 @@ describe('SQL statements per request (no N+1)', () => {
     expect(withCount.log.statements).toBeLessThanOrEqual(2);
   });
 
+  it('runs one COUNT per list however many aliases ask for its totalCount', async () => {
+    const aliases = Array.from({ length: 15 }, (_v, i) => `c${i}: totalCount`).join(' ');
+    const { response, log } = await sqlFor(`query ($first: Int!) { tasks(first: $first) { ${aliases} edges { node { id } } } }`, { first: 1 }, user.jwt);
+    expect(response.data!.tasks.c14).toBe(TASKS);
+    expect(log.sql.filter((sql) => /count\(/i.test(sql))).toHaveLength(1);
+  });
+
   it('loads me → tasks → owner in a bounded number of statements, whatever the page size', async () => {
     const counts: number[] = [];
     for (const first of PAGE_SIZES) {

@@ -71,6 +71,11 @@ describe('task operations as the owner (US3)', () => {
     const completed = await api.graphql(UPDATE, { id: created.id, input: { completed: true } }, { token: user.jwt });
     expect(completed.data!.updateTask.completed).toBe(true);
 
+    // An empty input changes nothing and answers the task as it is (it was NOT_FOUND).
+    const unchanged = await api.graphql(UPDATE, { id: created.id, input: {} }, { token: user.jwt });
+    expect(unchanged.errors).toBeUndefined();
+    expect(unchanged.data!.updateTask).toEqual(completed.data!.updateTask);
+
     const deleted = await api.graphql(DELETE, { id: created.id }, { token: user.jwt });
     expect(deleted.data).toEqual({ deleteTask: created.id });
     const gone = await api.graphql(GET, { id: created.id }, { token: user.jwt });

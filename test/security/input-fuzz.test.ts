@@ -180,3 +180,22 @@ describe('property: no input makes the API answer 5xx or leak internals (fast-ch
     );
   });
 });
+
+describe('parameters in the URL (GET) and form bodies', () => {
+  it('answers variables or extensions that are not JSON with 400 BAD_REQUEST, not a 500', async () => {
+    for (const parameter of ['variables', 'extensions']) {
+      const response = await fetch(`${api.baseUrl}/graphql?query=${encodeURIComponent('{ __typename }')}&${parameter}=%7Bbad`, {
+        headers: { accept: 'application/graphql-response+json', authorization: `Bearer ${user.jwt}` },
+      });
+      expect(response.status, parameter).toBe(400);
+      const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+      expect(body.errors[0]!.extensions.code, parameter).toBe('BAD_REQUEST');
+    }
+    const form = await fetch(`${api.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/graphql-response+json' },
+      body: `query=${encodeURIComponent('{ __typename }')}&variables=%7Bbad`,
+    });
+    expect(form.status).toBe(400);
+  });
+});

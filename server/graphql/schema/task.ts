@@ -23,6 +23,8 @@ export const Task = builder.prismaObject('Task', {
   }),
 });
 
+const countsOfLists = new WeakMap<object, number | Promise<number>>();
+
 /** Shared by Query.tasks and User.tasks; each list passes its own `totalCount` loader. */
 export const TaskConnection = builder.connectionObject(
   {
@@ -34,8 +36,13 @@ export const TaskConnection = builder.connectionObject(
         // The prisma plugin puts the list field's `totalCount` loader on the connection (documented
         // for shared connection objects).
         resolve: (connection) => {
-          const { totalCount } = connection as { totalCount?: number | (() => number | Promise<number>) };
-          return typeof totalCount === 'function' ? totalCount() : (totalCount ?? 0);
+          // Once per list: aliased `totalCount`s of one list share its single COUNT.
+          let count = countsOfLists.get(connection);
+          if (count === undefined) {
+            const { totalCount } = connection as { totalCount?: number | (() => number | Promise<number>) };
+            countsOfLists.set(connection, (count = typeof totalCount === 'function' ? totalCount() : (totalCount ?? 0)));
+          }
+          return count;
         },
       }),
     }),
@@ -155,19 +162,19 @@ builder.mutationFields((t) => ({
     authScopes: ownTaskScopes,
     resolve: async (query, _root, { id, input }, ctx) => {
       const where = { id, userId: ctx.viewer.id };
-      const { count } = await ctx.db.task.updateMany({
-        where,
-        data: {
-          title: input.title ?? undefined,
-          description: input.description,
-          priority: input.priority ?? undefined,
-          dueDate: input.dueDate,
-          completed: input.completed ?? undefined,
-        },
-      });
+      const data = {
+        title: input.title ?? undefined,
+        description: input.description,
+        priority: input.priority ?? undefined,
+        dueDate: input.dueDate,
+        completed: input.completed ?? undefined,
+      };
+      // An empty input changes nothing: the task as it is, and no event.
+      const changes = Object.values(data).some((value) => value !== undefined);
+      const count = changes ? (await ctx.db.task.updateMany({ where, data })).count : 1;
       const task = count === 1 ? await ctx.db.task.findFirst({ ...query, where }) : null;
       if (!task) throw taskNotFoundError(id);
-      return publishTaskChange(ctx, 'UPDATED')(task);
+      return changes ? publishTaskChange(ctx, 'UPDATED')(task) : task;
     },
   }),
   toggleTask: t.withAuth({ authenticated: true }).prismaField({
