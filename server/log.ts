@@ -139,17 +139,75 @@ export function configureLogger({ logLevel }: { logLevel: LogLevel }): void {
 type LibraryLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /**
+ * What a client can make a library log at will, by sending a bad request or going away:
+ * - `bad_request`: a GraphQLError that Yoga answers with a 4xx (a body that is not JSON…);
+ * - `client_gone`: the request ended by the client, Node's "aborted" ECONNRESET while its body
+ *   was arriving, or the request's AbortSignal (@whatwg-node aborts it when the client leaves).
+ * A database connection reset says "read ECONNRESET" and a timeout is a TimeoutError: neither
+ * is the client's doing, and both stay at their level.
+ */
+type ClientCause = 'bad_request' | 'client_gone';
+
+const CLIENT_CAUSE_MESSAGES: Record<ClientCause, string> = {
+  bad_request: 'bad request refused',
+  client_gone: 'client went away before the response',
+};
+
+function clientCauseOf(error: Error): ClientCause | undefined {
+  const { code, extensions } = error as Error & { code?: unknown; extensions?: { http?: { status?: unknown } } };
+  if (error.name === 'AbortError' || code === 'ABORT_ERR' || (code === 'ECONNRESET' && error.message === 'aborted')) return 'client_gone';
+  const status = extensions?.http?.status;
+  if (error.name === 'GraphQLError' && typeof status === 'number' && status >= 400 && status < 500) return 'bad_request';
+  return undefined;
+}
+
+/** The type and code of an error the client caused: its stack is ours, not news, and its message may quote the client. */
+function clientErrorSummary(error: Error): ErrorSummary {
+  const { code, extensions } = error as Error & { code?: unknown; extensions?: { code?: unknown } };
+  const shownCode = typeof extensions?.code === 'string' ? extensions.code : code;
+  return { type: error.name, ...(typeof shownCode === 'string' && /^[A-Za-z0-9_.-]{1,40}$/.test(shownCode) ? { code: shownCode } : {}) };
+}
+
+/**
+ * Better Auth's refusal of a client-supplied URL quotes it in full ("Invalid callbackURL:
+ * javascript:…", origin-check.mjs): only the words before the colon are logged.
+ */
+const REFUSED_CLIENT_URL = /^(Invalid (?:origin|callbackURL|redirectURL|errorCallbackURL|newUserCallbackURL|redirect URL)): /;
+
+/**
+ * Better Auth and better-call log one abort twice (each with the same error object), Yoga one
+ * bad body twice (masking it and handling it): one line per client-caused error is enough.
+ */
+const loggedClientErrors = new WeakSet<Error>();
+
+/**
  * A log function for a library's messages (Better Auth, Yoga, Prisma, stray console calls):
  * the first line of its text message, and its errors summarised without their message.
+ * What a client causes at will (see ClientCause, REFUSED_CLIENT_URL) is logged at debug or
+ * info, without a stack or the client's text, so that `error` means a fault of the server.
  */
 export function libraryLog(source: string) {
   return (level: LibraryLevel, ...args: unknown[]): void => {
+    const error = args.find((arg): arg is Error => arg instanceof Error);
+    const clientCause = error && clientCauseOf(error);
+    if (error && clientCause) {
+      if (loggedClientErrors.has(error)) return;
+      loggedClientErrors.add(error);
+      if (log.isLevelEnabled('debug')) log.debug({ source, clientCaused: clientCause, err: clientErrorSummary(error) }, CLIENT_CAUSE_MESSAGES[clientCause]);
+      return;
+    }
+    // Better Auth refuses a URL at error: when even that level is off, so is info.
     if (!log.isLevelEnabled(level)) return;
     const texts = args.filter((arg): arg is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof arg));
-    const error = args.find((arg) => arg instanceof Error);
+    const text = oneLine(texts.map(String).join(' '));
+    const refusedUrl = REFUSED_CLIENT_URL.exec(text);
+    if (refusedUrl) {
+      if (log.isLevelEnabled('info')) log.info({ source, clientCaused: 'bad_request' }, `${refusedUrl[1]} refused (the client's value is not logged)`);
+      return;
+    }
     const fields: Record<string, unknown> = { source };
     if (error) fields.err = summarizeError(error);
-    log[level](fields, oneLine(texts.map(String).join(' ')) || (error ? 'error' : ''));
+    log[level](fields, text || (error ? 'error' : ''));
   };
 }
 

@@ -119,7 +119,10 @@ export interface ShutdownOptions {
  *
  * Node's own `server.close()` is not used: it also destroys connections that were accepted but
  * whose first request has not been read yet (a burst right at the close), which resets them.
- * Such a connection is left open here: its request is answered with `Connection: close`.
+ * Such a connection is left open here: its request is answered with `Connection: close`. One
+ * that has sent nothing at all for SILENT_CONNECTION_GRACE_MS since it was accepted is closed
+ * (a preconnect, or a client holding the process up); one that sent part of a request is left
+ * to HTTP_HEADERS_TIMEOUT / HTTP_REQUEST_TIMEOUT, as any slow client.
  * Resolves `true` once the last connection is closed, `false` if `timeoutMs` ran out first.
  */
 export function shutDownGracefully(server: Server, connections: ConnectionTracker, options: ShutdownOptions): Promise<boolean> {
@@ -148,21 +151,34 @@ export function shutDownGracefully(server: Server, connections: ConnectionTracke
             resolve(true);
           });
           // A response started before the drain may still say keep-alive: close such a connection
-          // as soon as it is idle again.
+          // as soon as it is idle again; and a connection silent since it was accepted, once past its grace.
           connections.closeIdle();
-          idleSweep = setInterval(connections.closeIdle, 50);
+          // After a poll phase, like the close: bytes that arrived while the loop was busy are read
+          // first, so a connection is never taken for idle or silent while its request waits unread.
+          idleSweep = setInterval(() => setImmediate(connections.closeIdle), 50);
         }),
       options.drainDelayMs,
     );
   });
 }
 
+/**
+ * How long a connection may stay silent after it was accepted, once the listener is closed,
+ * before shutdown closes it. A client sends its request as soon as it has connected: the grace
+ * covers one accepted while the event loop was busy, whose bytes Node has not read yet.
+ */
+export const SILENT_CONNECTION_GRACE_MS = 1500;
+
 const ACTIVE = Symbol('activeRequests');
 const SERVED = Symbol('servedRequests');
-type TrackedSocket = Socket & { [ACTIVE]?: number; [SERVED]?: number };
+const ACCEPTED_AT = Symbol('acceptedAt');
+type TrackedSocket = Socket & { [ACTIVE]?: number; [SERVED]?: number; [ACCEPTED_AT]?: number };
 
 export interface ConnectionTracker {
-  /** Closes the connections that sit idle between requests (served one, none running). */
+  /**
+   * Closes the connections that sit idle between requests (served one, none running), and those
+   * that have not sent a byte within SILENT_CONNECTION_GRACE_MS of being accepted.
+   */
   closeIdle: () => void;
 }
 
@@ -172,6 +188,7 @@ export function trackConnections(server: Server): ConnectionTracker {
   const track = (socket: TrackedSocket) => {
     if (sockets.has(socket)) return;
     sockets.add(socket);
+    socket[ACCEPTED_AT] ??= performance.now();
     socket.once('close', () => sockets.delete(socket));
   };
   server.on('connection', track);
@@ -184,9 +201,13 @@ export function trackConnections(server: Server): ConnectionTracker {
       socket[SERVED] = (socket[SERVED] ?? 0) + 1;
     });
   });
+  const isIdleBetweenRequests = (socket: TrackedSocket) => Boolean(socket[SERVED]) && !socket[ACTIVE];
+  const isSilentPastGrace = (socket: TrackedSocket, now: number) =>
+    !socket[SERVED] && !socket[ACTIVE] && socket.bytesRead === 0 && now - (socket[ACCEPTED_AT] ?? now) >= SILENT_CONNECTION_GRACE_MS;
   return {
     closeIdle: () => {
-      for (const socket of sockets) if (socket[SERVED] && !socket[ACTIVE]) socket.destroy();
+      const now = performance.now();
+      for (const socket of sockets) if (isIdleBetweenRequests(socket) || isSilentPastGrace(socket, now)) socket.destroy();
     },
   };
 }

@@ -57,9 +57,11 @@ export function observeRequests(handle: Handler, { authRoutes, metricsToken }: R
     // and comes alone when the client went away first (aborted).
     response.once('close', () => {
       const method = methodLabel(request.method);
-      const status = response.statusCode;
+      // Until headers are sent, statusCode is only the default 200: a client that left before
+      // any answer got no status at all (null in the line, "0" in the metric).
+      const status = response.headersSent ? response.statusCode : null;
       const durationMs = performance.now() - started;
-      requestLineLog[status >= 500 ? 'error' : 'info'](
+      requestLineLog[status !== null && status >= 500 ? 'error' : 'info'](
         {
           requestId,
           log: 'request',
@@ -70,9 +72,9 @@ export function observeRequests(handle: Handler, { authRoutes, metricsToken }: R
           ...(facts.userId ? { userId: facts.userId } : {}),
           ...(response.writableFinished ? {} : { aborted: true }),
         },
-        `${method} ${route} ${status}`,
+        `${method} ${route} ${status ?? 'aborted'}`,
       );
-      observeHttpRequest({ method, route, status }, durationMs / 1000);
+      observeHttpRequest({ method, route, status: status ?? 0 }, durationMs / 1000);
     });
     runWithRequestFacts(facts, () => {
       if (route === '/metrics') {

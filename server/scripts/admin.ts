@@ -11,11 +11,12 @@ import { passwordProblem } from '../auth/passwordPolicy.js';
 import { passwordResetMailKey } from '../auth/rateLimitStore.js';
 import { cancelResetLinks } from '../auth/resetLinks.js';
 import { UNPRINTABLE_IN_NAME } from '../rules.js';
+import { PromptCancelled, readHiddenLine } from './hiddenPrompt.js';
 import { loadOperatorConfig, OperatorError, runOperatorCommand } from './operator.js';
 
 const USAGE = `usage: npm run admin -- <command>
   users list                       id, email, name, created, task count
-  users reset-password <email>     sets the password read from stdin; ends that user's sessions
+  users reset-password <email>     sets the password read from stdin (typed twice, hidden, at a terminal); ends that user's sessions
   users delete <email> [--yes]     deletes the user, sessions, accounts, tasks and reset links (confirm by typing the email on stdin)
   sessions revoke <email>          signs that user out everywhere (deletes their sessions)`;
 
@@ -27,6 +28,27 @@ async function readStdinLine(prompt: string): Promise<string> {
     if (process.stdin.isTTY && String(chunk).includes('\n')) break;
   }
   return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+}
+
+/**
+ * The new password: at a terminal typed twice without echo (both must match); from a pipe or a
+ * file, its first line.
+ */
+async function readNewPassword(email: string, checkPolicy: (password: string) => void): Promise<string> {
+  if (!process.stdin.isTTY) {
+    const password = await readStdinLine('');
+    checkPolicy(password);
+    return password;
+  }
+  try {
+    const password = await readHiddenLine(`New password for ${email} (not shown): `);
+    checkPolicy(password); // before asking again: a refused password need not be typed twice
+    if ((await readHiddenLine('Type it again: ')) !== password) throw new OperatorError('the two passwords differ; nothing changed');
+    return password;
+  } catch (error) {
+    if (error instanceof PromptCancelled) throw new OperatorError('cancelled; nothing changed');
+    throw error;
+  }
 }
 
 async function openDatabase(config: Config): Promise<Database> {
@@ -78,9 +100,10 @@ async function listUsers(db: Database) {
 
 async function resetPassword(db: Database, email: string | undefined) {
   const user = await userByEmail(db, email);
-  const password = await readStdinLine(`New password for ${user.email}: `);
-  const problem = passwordProblem(password, [user.email, user.name]);
-  if (problem) throw new OperatorError(problem);
+  const password = await readNewPassword(user.email, (candidate) => {
+    const problem = passwordProblem(candidate, [user.email, user.name]);
+    if (problem) throw new OperatorError(problem);
+  });
   const account = await db.account.findFirst({ where: { userId: user.id, providerId: 'credential' } });
   if (!account) throw new OperatorError(`${user.email} has no email-and-password account`);
   const hash = await hashPassword(password); // Better Auth's own hasher: sign-in verifies it as usual

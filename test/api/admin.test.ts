@@ -1,13 +1,69 @@
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, type TestUser } from '../support/client.js';
 import { runCli } from '../support/cli.js';
 import { createDatabase } from '../../server/db/client.js';
 import { databaseProviderOf } from '../../server/config.js';
 import { passwordResetMailKey } from '../../server/auth/rateLimitStore.js';
-import { startServer, testDatabaseUrl, type RunningServer } from '../support/server.js';
+import { repoRoot, startServer, testDatabaseUrl, type RunningServer } from '../support/server.js';
 
 const CREATE = 'mutation ($input: CreateTaskInput!) { createTask(input: $input) { id } }';
 const NEW_PASSWORD = 'plum velvet orbit 42 lantern';
+
+/**
+ * Runs a command on a pseudo-terminal (Python's pty module), as an operator at a terminal would:
+ * for each [text, keys] step, waits until the terminal shows `text`, then types `keys`.
+ * Prints what the terminal showed (echo included) and the exit code, as JSON.
+ */
+const PTY_DRIVER = `
+import json, os, pty, select, sys, time
+spec = json.loads(sys.argv[1])
+pid, fd = pty.fork()
+if pid == 0:
+    os.chdir(spec['cwd'])
+    os.execvp(spec['command'][0], spec['command'])
+screen = b''
+def read_more(deadline):
+    global screen
+    ready, _, _ = select.select([fd], [], [], max(0, min(0.1, deadline - time.time())))
+    if not ready:
+        return True
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        return False
+    screen += chunk
+    return bool(chunk)
+still_open = True
+for wait_for, keys in spec['steps']:
+    deadline = time.time() + 30
+    while still_open and wait_for.encode() not in screen and time.time() < deadline:
+        still_open = read_more(deadline)
+    if wait_for.encode() not in screen:
+        os.kill(pid, 9)
+        break
+    os.write(fd, keys.encode())
+deadline = time.time() + 30
+while still_open and time.time() < deadline:
+    still_open = read_more(deadline)
+_, status = os.waitpid(pid, 0)
+print(json.dumps({'screen': screen.decode('utf8', 'replace'), 'exitCode': os.waitstatus_to_exitcode(status)}))
+`;
+
+/** `npm run admin -- <args>` at a terminal: what the terminal showed and the exit code. */
+function adminAtTerminal(args: string[], env: Record<string, string>, steps: [waitFor: string, keys: string][]): Promise<{ screen: string; exitCode: number }> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const key of Object.keys(childEnv)) if (key === 'TEST' || key.startsWith('VITEST')) delete childEnv[key];
+  const spec = { cwd: repoRoot, command: [process.execPath, '--import', 'tsx', 'server/scripts/admin.ts', ...args], steps };
+  const driver = spawn('python3', ['-c', PTY_DRIVER, JSON.stringify(spec)], { env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  driver.stdout.on('data', (chunk) => (output += chunk));
+  return new Promise((resolve, reject) =>
+    driver.once('close', (code) =>
+      code === 0 ? resolve(JSON.parse(output) as { screen: string; exitCode: number }) : reject(new Error(`pty driver exited ${code}`)),
+    ),
+  );
+}
 
 describe('npm run admin (server/scripts/admin.ts) against the running server’s database', { timeout: 300_000 }, () => {
   let server: RunningServer;
@@ -74,6 +130,31 @@ describe('npm run admin (server/scripts/admin.ts) against the running server’s
     expect(reset.status).toBe(400);
     expect((await api.mintJwt(user.sessionToken)).status).toBe(401);
     expect((await api.signIn({ email: user.email, password: user.password })).status).toBe(401);
+    expect((await api.signIn({ email: user.email, password: NEW_PASSWORD })).status).toBe(200);
+  });
+
+  // Review 5, finding 8: at a terminal the password used to be echoed as it was typed.
+  it('users reset-password at a terminal: the password is not echoed, is typed twice, and Backspace edits it', async () => {
+    const user = await userWithTasks(0);
+    const typo = 'qzx';
+    const changed = await adminAtTerminal(['users', 'reset-password', user.email], env, [
+      ['(not shown): ', `${NEW_PASSWORD.slice(0, 10)}${typo}${'\u007f'.repeat(typo.length)}${NEW_PASSWORD.slice(10)}\r`],
+      ['again: ', `${NEW_PASSWORD}\r`],
+    ]);
+    expect(changed.exitCode, changed.screen).toBe(0);
+    expect(changed.screen).toMatch(/^New password for \S+ \(not shown\): \r\nType it again: \r\npassword set for /);
+    for (const typed of [NEW_PASSWORD, NEW_PASSWORD.slice(0, 10), typo]) expect(changed.screen).not.toContain(typed);
+    expect((await api.signIn({ email: user.email, password: NEW_PASSWORD })).status).toBe(200);
+
+    const differ = await adminAtTerminal(['users', 'reset-password', user.email], env, [
+      ['(not shown): ', 'another strong passphrase 77\r'],
+      ['again: ', 'another strong passphrase 78\r'],
+    ]);
+    expect(differ.exitCode).toBe(1);
+    expect(differ.screen).toMatch(/admin: the two passwords differ; nothing changed/);
+    const cancelled = await adminAtTerminal(['users', 'reset-password', user.email], env, [['(not shown): ', 'another str\u0003']]);
+    expect(cancelled.exitCode).toBe(1);
+    expect(cancelled.screen).toMatch(/admin: cancelled; nothing changed/);
     expect((await api.signIn({ email: user.email, password: NEW_PASSWORD })).status).toBe(200);
   });
 

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, type TestUser } from '../support/client.js';
@@ -135,6 +136,28 @@ describe('request log and metrics', () => {
     const lines = await waitForLines(linesFor(server, requestId));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: 'info', req: { method: 'POST', route: '/graphql' }, res: { status: 200 }, aborted: true, userId: user.id });
+  });
+
+  it('logs a request the client abandoned before any answer with no status (null; "0" in the metric), not as 200', async () => {
+    const requestId = `abandoned-${randomUUID()}`;
+    const before = await scrape(server.url);
+    const socket = connect(server.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write(
+      `POST /api/auth/sign-in/email HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: ${server.url}\r\nContent-Type: application/json\r\nX-Request-Id: ${requestId}\r\nContent-Length: 10000\r\n\r\n{"email":"`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.destroy();
+    const lines = await waitForLines(linesFor(server, requestId));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'info', req: { method: 'POST', route: '/api/auth/sign-in/email' }, res: { status: null }, aborted: true });
+    expect(lines[0]!.msg).toBe('POST /api/auth/sign-in/email aborted');
+    const after = await scrape(server.url);
+    const delta = (status: string) =>
+      valueOf(after, 'taskfort_http_requests_total', { method: 'POST', route: '/api/auth/sign-in/email', status }) -
+      valueOf(before, 'taskfort_http_requests_total', { method: 'POST', route: '/api/auth/sign-in/email', status });
+    expect(delta('0')).toBe(1);
+    expect(delta('200')).toBe(0);
   });
 
   it('hides /metrics: 401 without the token or with a wrong one', async () => {

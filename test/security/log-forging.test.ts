@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, type TestUser } from '../support/client.js';
-import { parseLogLines } from '../support/logs.js';
+import { parseLogLines, type LogLine } from '../support/logs.js';
 import { startServer, type RunningServer } from '../support/server.js';
 
 // Issue 10, LOW 6: client input with a newline + JSON must never become a line of its own that
@@ -103,5 +106,96 @@ describe('log forging', () => {
     for (const secret of [...secrets, `${user.password} wrong`, needle, query, 'filter: { search: $search }']) {
       expect(output, `the output contains ${secret.slice(0, 20)}…`).not.toContain(secret);
     }
+  });
+});
+
+/** Sends the head and the start of a body announced as longer, then hangs up: the request is aborted mid-body. */
+function abortMidBody(port: number, head: string, partialBody: string): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write(`${head}Content-Length: 10000\r\n\r\n${partialBody}`);
+    setTimeout(() => {
+      socket.destroy();
+      resolve();
+    }, 300);
+  });
+}
+
+// Review 5, finding 7: anything an anonymous client can send (a body that is not JSON, a request
+// abandoned mid-body, a callbackURL Better Auth refuses) is logged below error, once, with no
+// stack and none of the client's text; a fault of the server is still logged at error.
+describe('what a client causes is not logged as a server error', () => {
+  let server: RunningServer;
+  let api: ApiClient;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    server = await startServer({ env: { LOG_LEVEL: 'debug' }, readyTimeoutMs: 200_000 });
+    api = new ApiClient(server.url);
+    user = await api.createUser();
+  }, 240_000);
+  afterAll(() => server?.stop());
+
+  it('logs malformed bodies, aborted requests and refused callbackURLs at debug or info, without stack or client text', async () => {
+    const needle = `needle${randomUUID().replaceAll('-', '')}`;
+    const linesBefore = parseLogLines(await server.flushedOutput()).length;
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"query":"${needle}` });
+      expect((await response.json()) as unknown).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
+    }
+    const origin = `Origin: ${server.url}\r\n`;
+    await abortMidBody(
+      server.port,
+      `POST /api/auth/sign-in/email HTTP/1.1\r\nHost: 127.0.0.1\r\n${origin}Content-Type: application/json\r\n`,
+      `{"email":"${needle}@example.com","password":"`,
+    );
+    await abortMidBody(
+      server.port,
+      `POST /api/auth/sign-up/email HTTP/1.1\r\nHost: 127.0.0.1\r\n${origin}Content-Type: application/x-www-form-urlencoded\r\n`,
+      `email=${needle}`,
+    );
+    await abortMidBody(server.port, 'POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n', `{"query":"{ ${needle} }"`);
+    const refused = await api.post('/api/auth/sign-in/email', { email: user.email, password: user.password, callbackURL: `javascript:alert(1)//${needle}` });
+    expect(refused.status).toBe(403);
+
+    const lines = parseLogLines(await server.flushedOutput()).slice(linesBefore);
+    const output = lines.map((line) => JSON.stringify(line)).join('\n');
+    expect(output).not.toContain(needle);
+    const aboveInfo = lines.filter((line) => !['debug', 'info'].includes(line.level) && line.log !== 'auth');
+    expect(aboveInfo, JSON.stringify(aboveInfo)).toEqual([]);
+    expect(lines.filter((line) => JSON.stringify(line.err ?? {}).includes('"stack"'))).toEqual([]);
+
+    const clientCaused = (cause: string) => lines.filter((line) => line.clientCaused === cause);
+    // One line per malformed body (Yoga reports each twice: masking it, then handling it).
+    const badBodies = clientCaused('bad_request').filter((line) => line.source === 'graphql');
+    expect(badBodies).toHaveLength(4);
+    for (const line of badBodies) expect(line).toMatchObject({ level: 'debug', err: { type: 'GraphQLError', code: 'BAD_REQUEST' } });
+    // One line per aborted auth request (Better Auth and better-call's console both report it).
+    const gone = clientCaused('client_gone');
+    expect(gone).toHaveLength(2);
+    expect(gone.map((line) => (line.err as { code?: string }).code).sort()).toEqual(['ABORT_ERR', 'ECONNRESET']);
+    for (const line of gone) expect(line).toMatchObject({ level: 'debug', source: 'better-auth' });
+    expect(lines.filter((line) => line.source === 'console')).toEqual([]);
+    const refusedUrl = lines.filter((line) => line.msg?.startsWith('Invalid callbackURL'));
+    expect(refusedUrl).toEqual([expect.objectContaining({ level: 'info', source: 'better-auth', clientCaused: 'bad_request' })]);
+  });
+
+  it('still logs a fault of the server (a table gone) at error, with its stack', async () => {
+    const linesBefore = parseLogLines(await server.flushedOutput()).length;
+    const database = new Database(join(server.dataDir, 'taskfort.db'), { timeout: 5000 });
+    database.exec('ALTER TABLE "task" RENAME TO "taskAway"');
+    try {
+      const response = await api.graphql('query TaskCount { tasks(first: 1) { totalCount } }', {}, { token: user.jwt });
+      expect(response.errors?.[0]?.message).toBe('Unexpected error.');
+    } finally {
+      database.exec('ALTER TABLE "taskAway" RENAME TO "task"');
+      database.close();
+    }
+    const lines = parseLogLines(await server.flushedOutput()).slice(linesBefore);
+    const faults = lines.filter((line): line is LogLine & { err: { stack?: string[] } } => line.level === 'error' && line.source === 'graphql');
+    expect(faults.length, JSON.stringify(lines)).toBeGreaterThan(0);
+    expect(faults[0]).not.toHaveProperty('clientCaused');
+    expect(faults[0]!.err.stack?.length).toBeGreaterThan(0);
   });
 });

@@ -179,6 +179,41 @@ describe('graceful shutdown under load (SIGTERM to the server process)', { timeo
     await shutdownUnderLoad(server, user.jwt, { workers: 2 });
   });
 
+  // Review 5, finding 10: such a connection used to hold the process until Node's headers-timeout
+  // sweep cut it (15 s and more); now it is closed once the listener is closed and its grace is over.
+  it('a connection that never sends a byte is closed after the drain and a short grace; requests still arriving are answered', async () => {
+    const drainDelayMs = 1000;
+    server = await startServer({ env: { SHUTDOWN_DRAIN_DELAY: `${drainDelayMs}ms`, SHUTDOWN_TIMEOUT: '30s' }, readyTimeoutMs: 180_000 });
+    const user = await new ApiClient(server.url).createUser();
+    const silent = connect(server.port, '127.0.0.1');
+    silent.on('error', () => undefined);
+    await new Promise((resolve) => silent.once('connect', resolve));
+    const signalledAt = Date.now();
+    const silentClosed = new Promise<number>((resolve) => {
+      silent.once('close', () => resolve(Date.now() - signalledAt));
+      setTimeout(() => resolve(Infinity), 10_000).unref(); // still open: no need to wait for the timeouts that end it
+    });
+    const stopped = server.stop('SIGTERM');
+    // Connected before the listener closes, its request sent after (within the grace): answered.
+    const lateRequest = new Promise<string>((resolve) =>
+      setTimeout(() => {
+        const socket = connect(server!.port, '127.0.0.1');
+        let received = '';
+        socket.on('data', (chunk) => (received += chunk));
+        socket.on('error', (error: NodeJS.ErrnoException) => resolve(`error ${error.code}`));
+        socket.on('close', () => resolve(received));
+        socket.once('connect', () => setTimeout(() => socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'), drainDelayMs));
+      }, drainDelayMs - 300),
+    );
+    // A request whose body is still arriving well after the grace: a connection that has sent bytes is not cut.
+    const slowBody = sendSlowBody(server.port, user.jwt, drainDelayMs + 2500);
+    expect(await silentClosed).toBeLessThan(drainDelayMs + 1500 + 1000);
+    expect(await lateRequest).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*Connection: close/i);
+    expect(await slowBody).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*"createTask"/);
+    expect(await stopped).toBe(0);
+    expect(Date.now() - signalledAt).toBeLessThan(drainDelayMs + 2500 + 3000);
+  });
+
   it('an idle keep-alive connection outlives HTTP_HEADERS_TIMEOUT: that timeout counts per request', async () => {
     server = await startServer({ env: { HTTP_HEADERS_TIMEOUT: '1s', HTTP_REQUEST_TIMEOUT: '2s', SHUTDOWN_DRAIN_DELAY: '0ms' }, readyTimeoutMs: 180_000 });
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
