@@ -32,4 +32,11 @@ auth.onUserChange((user) => {
   else notices.clear(); // messages about the last user's tasks go with them
 });
 
+// Signed out in another tab: leave a signed-in page for the sign-in page (its notice says why),
+// coming back here after signing in again.
+auth.onSessionEndedElsewhere(() => {
+  const current = router.currentRoute.value;
+  if (current.meta.requiresAuth) void router.replace({ name: 'sign-in', query: { redirect: current.fullPath } });
+});
+
 createApp(App).use(router).use(urql, graphqlClient).mount('#app');

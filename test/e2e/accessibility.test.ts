@@ -130,7 +130,7 @@ describe.each(WIDTHS)('at %i px', (width) => {
     expect(await page.getByRole('checkbox', { name: 'Water the plants' }).isChecked()).toBe(false);
     violations.push(...(await checkInBothSchemes(page, 'dashboard-refused-change', width, { fullPage: false })));
     await page.unroute('**/graphql');
-    await page.getByRole('button', { name: 'Dismiss message' }).click();
+    await page.getByRole('button', { name: /^Dismiss: Could not complete “Water the plants”/ }).click();
 
     await page.getByLabel('Search').fill('nothing matches this');
     await visible(page.getByText('No tasks match this view.'));

@@ -67,7 +67,7 @@ describe('the account page', () => {
     await page.getByLabel('Name').fill('  Ada King  ');
     await page.getByRole('button', { name: 'Save name' }).click();
     await visible(page.locator('.app-header__name').getByText('Ada King', { exact: true }));
-    await visible(page.getByRole('status').getByText('Your name has been saved.'));
+    await visible(page.getByText('Your name has been saved.'));
     await page.reload();
     await visible(page.locator('.app-header__name').getByText('Ada King', { exact: true }));
     expect(await page.getByLabel('Name').inputValue()).toBe('Ada King');
@@ -125,7 +125,7 @@ describe('the account page', () => {
 
     await page.getByLabel('Current password').fill(STRONG_PASSWORD);
     await page.getByRole('button', { name: 'Change password' }).click();
-    await visible(page.getByRole('status').getByText('Password changed. Your other devices have been signed out.'));
+    await visible(page.getByText('Password changed. Your other devices have been signed out.'));
     expect((await api.mintJwt(user.sessionToken)).status).toBe(401);
 
     // This device stays signed in (a new session) and the API still answers it.

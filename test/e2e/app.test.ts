@@ -269,7 +269,9 @@ describe('working with tasks', () => {
       });
     const focusRing = () => page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
 
-    await page.keyboard.press('Tab'); // skip link
+    // Email has focus when the page opens; the skip link is just before it.
+    await expect.poll(focusedLabel).toBe('Email');
+    await page.keyboard.press('Shift+Tab');
     expect(await focusedLabel()).toBe('Skip to content');
     await page.keyboard.press('Tab');
     expect(await focusedLabel()).toBe('Email');
@@ -280,8 +282,10 @@ describe('working with tasks', () => {
     await page.keyboard.type(user.password);
     await page.keyboard.press('Enter');
     await visible(page.getByRole('heading', { name: 'Your tasks' }));
-
-    await page.getByLabel('New task').focus();
+    // Signed in: focus starts at the dashboard's heading (not <body>), and the next Tab reaches New task.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Your tasks');
+    await page.keyboard.press('Tab');
+    expect(await focusedLabel()).toBe('New task');
     await page.keyboard.type('Keyboard task');
     await page.keyboard.press('Enter');
     await visible(page.getByRole('checkbox', { name: 'Keyboard task' }));

@@ -1,5 +1,6 @@
 import { readonly, ref } from 'vue';
 import { createAccessTokenStore, SessionEndedError } from '../lib/accessToken';
+import { createAuthBroadcast, type AuthBroadcastReason } from '../lib/authBroadcast';
 import { authClient } from '../lib/authClient';
 import { NETWORK_ERROR, newPasswordMessage, type AuthErrorLike } from '../lib/authErrors';
 
@@ -17,6 +18,19 @@ const user = ref<SessionUser | null>(null);
 const signInNotice = ref<string | null>(null);
 let sessionLoad: Promise<void> | null = null;
 const sessionListeners = new Set<(user: SessionUser | null) => void>();
+const endedElsewhereListeners = new Set<() => void>();
+
+export const SIGNED_OUT_NOTICE = 'You have signed out.';
+
+/** Sign-out (or a deleted account, a reset password) in another tab ends this tab's session too. */
+const otherTabs = createAuthBroadcast((reason: AuthBroadcastReason) => {
+  const wasSignedIn = user.value !== null;
+  setUser(null); // drops the in-memory JWT with the user
+  sessionLoad = null;
+  if (!wasSignedIn) return;
+  signInNotice.value = reason === 'signed-out' ? SIGNED_OUT_NOTICE : new SessionEndedError().message;
+  for (const listener of endedElsewhereListeners) listener();
+});
 
 /** The JWT for /graphql, held in memory only and minted from the session cookie. */
 export const accessTokens = createAccessTokenStore({
@@ -64,6 +78,8 @@ function ensureSessionLoaded(): Promise<void> {
 }
 
 function signInMessageFor(error: AuthErrorLike): string {
+  // The account's failed sign-ins (any device): the server says for how many minutes, and that a reset lifts it.
+  if (error.code === 'TOO_MANY_FAILED_SIGN_INS' && error.message) return error.message;
   if (error.status === 429) return 'Too many attempts. Wait a few seconds and try again.';
   if (error.status && error.status >= 500) return 'Taskfort could not sign you in right now. Please try again.';
   // Wrong email, wrong password, unknown account: one message that names no field.
@@ -120,7 +136,8 @@ async function signOut(): Promise<void> {
     // Even if the request failed, forget everything locally: the JWT, the user, the cached tasks.
     setUser(null);
     sessionLoad = null;
-    signInNotice.value = 'You have signed out.';
+    signInNotice.value = SIGNED_OUT_NOTICE;
+    otherTabs.announce('signed-out');
   }
 }
 
@@ -136,9 +153,11 @@ function endSession(message = new SessionEndedError().message) {
  * `notice` (or nothing) for the sign-in page.
  */
 function forgetSession(notice: string | null = null) {
+  const wasSignedIn = user.value !== null;
   setUser(null);
   sessionLoad = null;
   signInNotice.value = notice;
+  if (wasSignedIn) otherTabs.announce('session-ended');
 }
 
 /** The server accepted new profile fields: show them at once (the header reads this state). */
@@ -159,6 +178,14 @@ export function useAuth() {
     forgetSession,
     updateUserLocally,
     clearSignInNotice: () => (signInNotice.value = null),
+    /**
+     * Called when another tab of this browser ended the session (sign-out, account deleted): this
+     * tab has already forgotten the user and its JWT; the listener leaves signed-in pages.
+     */
+    onSessionEndedElsewhere(listener: () => void) {
+      endedElsewhereListeners.add(listener);
+      return () => endedElsewhereListeners.delete(listener);
+    },
     /** Called whenever the signed-in user changes (sign-in, sign-out, another account). */
     onUserChange(listener: (user: SessionUser | null) => void) {
       sessionListeners.add(listener);

@@ -1,12 +1,18 @@
 import { useSubscription } from '@urql/vue';
 import { onBeforeUnmount, ref, watch } from 'vue';
+import type { TaskEventsSubscription as TaskEventsResult } from '../gql/graphql';
 import { TaskEventsSubscription } from '../lib/taskDocuments';
+
+/** One change made elsewhere, as the stream delivers it (Graphcache has applied it to the lists). */
+export type LiveTaskEvent = TaskEventsResult['taskEvents'];
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
 
 export interface LiveTaskUpdatesOptions {
   /** Refetch what is shown: changes made while the stream was down are not replayed (at-most-once). */
   onReconnected: () => void;
+  /** Each event as it arrives, after the cache has applied it (the page reacts to a task deleted elsewhere). */
+  onEvent?: (event: LiveTaskEvent) => void;
   minDelayMs?: number;
   maxDelayMs?: number;
   /** A stream still open after this long counts as connected (the server sends no "connected" event). */
@@ -29,7 +35,14 @@ export function reconnectDelay(attempt: number, minDelayMs: number, maxDelayMs: 
  * cached lists. When the stream ends — network loss, server restart, token expiry — it
  * reconnects with backoff and jitter, and refetches once it is back.
  */
-export function useLiveTaskUpdates({ onReconnected, minDelayMs = 500, maxDelayMs = 30_000, settleMs = 1_000, random = Math.random }: LiveTaskUpdatesOptions) {
+export function useLiveTaskUpdates({
+  onReconnected,
+  onEvent,
+  minDelayMs = 500,
+  maxDelayMs = 30_000,
+  settleMs = 1_000,
+  random = Math.random,
+}: LiveTaskUpdatesOptions) {
   const status = ref<LiveStatus>('connecting');
   const subscription = useSubscription({ query: TaskEventsSubscription });
   let attempt = 0;
@@ -86,6 +99,14 @@ export function useLiveTaskUpdates({ onReconnected, minDelayMs = 500, maxDelayMs
   watch(subscription.data, (data) => {
     if (data) markLive();
   });
+  // Synchronous too: two events in one tick are two calls.
+  watch(
+    subscription.data,
+    (data) => {
+      if (data) onEvent?.(data.taskEvents);
+    },
+    { flush: 'sync' },
+  );
 
   onBeforeUnmount(() => {
     clearTimeout(retryTimer);

@@ -29,7 +29,7 @@ function show(kind: NoticeKind, text: string): number {
 
 /**
  * App-wide messages: errors are announced with role="alert"; information and the ongoing status go
- * to the page's one role="status" region.
+ * to one polite live region (aria-live, not role="status": that stays the page's own status message).
  */
 export function useNotices() {
   return {

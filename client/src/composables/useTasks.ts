@@ -103,6 +103,8 @@ export function useTaskList(view: Ref<TaskView>) {
   return { tasks, totalCount, hasNextPage, isLoading, isLoadingMore, error, loadMore, retry, filter };
 }
 
+export type UpdateOutcome = 'saved' | 'refused' | 'gone';
+
 /** Task changes: each one is applied optimistically; a refusal is rolled back and explained. */
 export function useTaskActions() {
   const { showError } = useNotices();
@@ -124,9 +126,11 @@ export function useTaskActions() {
       const result = await create.executeMutation({ input });
       return report(`add “${input.title.trim()}”`, result.error);
     },
-    async updateTask(task: Task, input: UpdateTaskInput) {
+    /** `gone`: the task no longer exists (deleted elsewhere); the caller explains that, nothing else is said. */
+    async updateTask(task: Task, input: UpdateTaskInput): Promise<UpdateOutcome> {
       const result = await update.executeMutation({ id: task.id, input });
-      return report(`save “${task.title}”`, result.error);
+      if (result.error?.graphQLErrors.some((error) => error.extensions?.code === 'NOT_FOUND')) return 'gone';
+      return report(`save “${task.title}”`, result.error) ? 'saved' : 'refused';
     },
     async toggleTask(task: Task) {
       const result = await toggle.executeMutation({ id: task.id });

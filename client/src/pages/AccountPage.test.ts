@@ -70,6 +70,19 @@ afterEach(async () => {
   document.body.innerHTML = '';
 });
 
+/** The accessible name from aria-label, aria-labelledby or the text (enough for this page's markup). */
+function accessibleName(node: Element): string {
+  const label = node.getAttribute('aria-label');
+  if (label) return label;
+  const labelledBy = node.getAttribute('aria-labelledby');
+  if (labelledBy)
+    return labelledBy
+      .split(' ')
+      .map((id) => document.getElementById(id)?.textContent?.trim() ?? '')
+      .join(' ');
+  return node.textContent?.trim() ?? '';
+}
+
 describe('account page', () => {
   it('is reachable from the header, and labels every control', async () => {
     const { wrapper } = await renderAccount();
@@ -77,11 +90,17 @@ describe('account page', () => {
     expect(wrapper.get('header a[href="/account"]').text()).toBe('Account');
     expect(wrapper.findAll('section h2').map((heading) => heading.text())).toEqual([
       'Profile',
-      'Change password',
+      'Password',
       "Where you're signed in",
-      'Export your data',
-      'Delete account',
+      'Your data',
+      'Account deletion',
     ]);
+    // Each name belongs to one thing: the section is named by its heading, the form and the button
+    // by what they do, and no heading repeats a button's text.
+    const named = (name: string) => [...document.querySelectorAll('[aria-label], [aria-labelledby], button')].filter((node) => accessibleName(node) === name);
+    expect(named('Change password')).toHaveLength(2); // the form (aria-label) and its submit button
+    expect(named('Change password').map((node) => node.tagName)).toEqual(['FORM', 'BUTTON']);
+    expect(wrapper.findAll('h2').filter((heading) => ['Change password', 'Export your data', 'Delete account…'].includes(heading.text()))).toEqual([]);
     for (const input of wrapper.findAll('input')) {
       const id = input.attributes('id');
       expect(id, 'every input has an id').toBeTruthy();
@@ -334,6 +353,10 @@ describe('account page', () => {
       await dialog.get('form').trigger('submit');
       await flushPromises();
       expect(dialog.get('[role="alert"]').text()).toBe('That password is not correct. Nothing was deleted.');
+      // The field was emptied for the user: only the refusal, no "Enter your password." beside it.
+      expect(dialog.get<HTMLInputElement>('#delete-password').element.value).toBe('');
+      expect(dialog.text()).not.toContain('Enter your password.');
+      expect(dialog.get('#delete-password').attributes('aria-invalid')).toBeUndefined();
       expect(dialog.element.open).toBe(true);
       expect(router.currentRoute.value.path).toBe('/account');
       expect(useAuth().user.value).toEqual(ADA);

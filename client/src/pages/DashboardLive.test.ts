@@ -11,9 +11,9 @@ vi.mock('../lib/authClient', async () => {
 
 const until = (check: () => void, timeout = 3000) => vi.waitFor(check, { timeout, interval: 10 });
 const titles = (wrapper: VueWrapper) => wrapper.findAll('ul.task-list > li').map((item) => item.get('label').text());
-/** The text of the page's one status region (it holds the "Reconnecting…" message too). */
+/** The text of the notice area's one polite live region (it holds the "Reconnecting…" message too). */
 function liveStatus() {
-  const regions = document.querySelectorAll('[role="status"]');
+  const regions = document.querySelectorAll('.notices [aria-live="polite"]');
   expect(regions).toHaveLength(1);
   return regions[0]!.textContent!.trim();
 }

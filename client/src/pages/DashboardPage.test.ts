@@ -1,5 +1,6 @@
-import { DOMWrapper, flushPromises, type VueWrapper } from '@vue/test-utils';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DOMWrapper, enableAutoUnmount, flushPromises, type VueWrapper } from '@vue/test-utils';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { useNotices } from '../composables/useNotices';
 import { makeTask } from '../testing/fakeTaskApi';
 import { renderDashboard } from '../testing/renderDashboard';
 
@@ -43,6 +44,8 @@ const appRoot = () => document.getElementById('app')!;
 
 const alerts = () => [...document.querySelectorAll('[role="alert"]')].map((node) => node.textContent?.replace(/\s+/g, ' ').trim());
 
+// Unmounted after each test: a dialog a test left open must not leave the next test's app inert.
+enableAutoUnmount(afterEach);
 afterEach(() => {
   document.body.innerHTML = '';
 });
@@ -122,7 +125,7 @@ describe('dashboard task list', () => {
     release();
     await until(() => expect(checkboxFor(wrapper, 'Buy milk').element.checked).toBe(false));
     expect(itemFor(wrapper, 'Buy milk').classes()).not.toContain('task--done');
-    expect(alerts()).toContain('Could not complete “Buy milk”: You do not have access to that task. Your change was undone. Dismiss message');
+    expect(alerts()).toContain('Could not complete “Buy milk”: You do not have access to that task. Your change was undone. Dismiss');
   });
 
   it('hides a completed task from the Active view at once, and moves focus to the next task', async () => {
@@ -184,7 +187,7 @@ describe('dashboard task list', () => {
     expect(wrapper.text()).toContain('1 task');
     release();
     await until(() => expect(titles(wrapper)).toEqual(['Walk dog', 'Buy milk']));
-    expect(alerts()).toContain('Could not delete “Buy milk”: That task no longer exists. Your change was undone. Dismiss message');
+    expect(alerts()).toContain('Could not delete “Buy milk”: That task no longer exists. Your change was undone. Dismiss');
   });
 
   it('edits title, description, priority and due date in a dialog', async () => {
@@ -247,9 +250,10 @@ describe('dashboard task list', () => {
   it('offers to clear the filters when they match nothing, then focuses the search field', async () => {
     const { wrapper, router } = await renderDashboard([makeTask({ title: 'Open task' })], '/?status=completed&q=open&sort=title');
     await until(() => expect(wrapper.text()).toContain('No tasks match this view.'));
+    expect(wrapper.findAll('button').filter((button) => button.text() === 'Clear filters')).toHaveLength(1);
     await buttonNamed(wrapper, 'Clear filters').trigger('click');
     await until(() => expect(titles(wrapper)).toEqual(['Open task']));
-    expect(router.currentRoute.value.query).toEqual({ sort: 'title' });
+    expect(router.currentRoute.value.query).toEqual({});
     expect(buttonNamed(wrapper, 'All').attributes('aria-pressed')).toBe('true');
     const search = wrapper.get<HTMLInputElement>('#task-search');
     expect(search.element.value).toBe('');
@@ -281,7 +285,7 @@ describe('dashboard task list', () => {
     expect(priority.element.value).toBe('HIGH');
     expect(document.activeElement).toBe(field.element);
     expect(titles(wrapper)).toEqual(['Older task']);
-    expect(alerts()).toContain('Could not add “Buy milk”: That title is not allowed. Your change was undone. Dismiss message');
+    expect(alerts()).toContain('Could not add “Buy milk”: That title is not allowed. Your change was undone. Dismiss');
 
     await field.setValue('');
     await due.setValue('');
@@ -329,5 +333,146 @@ describe('dashboard task list', () => {
     await buttonNamed(itemFor(wrapper, 'Buy oat drink'), 'Edit “Buy oat drink”').trigger('click');
     await flushPromises();
     expect(dialog.find('[role="alert"]').exists()).toBe(false);
+  });
+});
+
+describe('dashboard review fixes', () => {
+  beforeEach(() => useNotices().clear());
+
+  /** Every element a label with exactly this text names (by `for`), anywhere in the document (dialogs too). */
+  const controlsLabelled = (text: string) =>
+    [...document.querySelectorAll('label')].filter((label) => label.textContent?.trim() === text).map((label) => document.getElementById(label.htmlFor));
+
+  it('has one Priority and one Due date field while the edit dialog is closed, and the dialog has its own while open', async () => {
+    const { wrapper } = await renderDashboard([makeTask({ title: 'Buy milk', priority: 'HIGH' })]);
+    await until(() => expect(titles(wrapper)).toEqual(['Buy milk']));
+    expect(controlsLabelled('Priority').map((control) => control?.id)).toEqual(['new-task-priority']);
+    expect(controlsLabelled('Due date').map((control) => control?.id)).toEqual(['new-task-due']);
+    expect(document.querySelector('dialog form')).toBeNull();
+
+    await buttonNamed(itemFor(wrapper, 'Buy milk'), 'Edit “Buy milk”').trigger('click');
+    await flushPromises();
+    const dialog = dialogLabelledBy('edit-dialog-title');
+    expect(dialog.element.open).toBe(true);
+    expect(dialog.get<HTMLSelectElement>('#edit-priority').element.value).toBe('HIGH');
+    expect(document.activeElement).toBe(dialog.get('#edit-title').element);
+
+    await buttonNamed(dialog, 'Cancel').trigger('click');
+    await flushPromises();
+    expect(dialog.element.open).toBe(false);
+    expect(document.querySelector('dialog form')).toBeNull();
+    // (Focus going back to the Edit button is the browser's doing on close(): test/e2e checks it in Chromium.)
+  });
+
+  it('has no role="status" of its own, and names each Dismiss button after its message', async () => {
+    const { wrapper, api } = await renderDashboard([makeTask({ title: 'Buy milk' }), makeTask({ title: 'Walk dog' })]);
+    await until(() => expect(titles(wrapper)).toHaveLength(2));
+    expect(document.querySelectorAll('[role="status"]')).toHaveLength(0);
+    api.refuseNext('ToggleTask', { code: 'FORBIDDEN', message: 'No.', status: 403 });
+    await checkboxFor(wrapper, 'Buy milk').setValue(true);
+    await until(() => expect(alerts()).toHaveLength(1));
+    api.refuseNext('ToggleTask', { code: 'FORBIDDEN', message: 'No.', status: 403 });
+    await checkboxFor(wrapper, 'Walk dog').setValue(true);
+    await until(() => expect(alerts()).toHaveLength(2));
+    const names = [...document.querySelectorAll('.notices button')].map((button) => button.getAttribute('aria-label'));
+    expect(names).toEqual([
+      'Dismiss: Could not complete “Buy milk”: You do not have access to that task. Your change was undone.',
+      'Dismiss: Could not complete “Walk dog”: You do not have access to that task. Your change was undone.',
+    ]);
+    expect(document.querySelectorAll('[role="status"]')).toHaveLength(0);
+    expect(document.querySelector('.notices [aria-live="polite"]')).not.toBeNull();
+  });
+
+  it('resets the whole new-task form after adding, priority included', async () => {
+    const { wrapper, api } = await renderDashboard();
+    await until(() => expect(wrapper.text()).toContain('No tasks yet.'));
+    await wrapper.get('#new-task-title').setValue('Write report');
+    await wrapper.get('#new-task-priority').setValue('HIGH');
+    await wrapper.get('#new-task-due').setValue('2099-03-01');
+    await wrapper.get('form.new-task').trigger('submit');
+    await until(() => expect(api.tasks).toHaveLength(1));
+    expect(api.tasks[0]).toMatchObject({ title: 'Write report', priority: 'HIGH', dueDate: '2099-03-01' });
+    expect(wrapper.get<HTMLSelectElement>('#new-task-priority').element.value).toBe('MEDIUM');
+    expect(wrapper.get<HTMLInputElement>('#new-task-due').element.value).toBe('');
+    await wrapper.get('#new-task-title').setValue('Call plumber');
+    await wrapper.get('form.new-task').trigger('submit');
+    await until(() => expect(api.tasks).toHaveLength(2));
+    expect(api.tasks[1]).toMatchObject({ title: 'Call plumber', priority: 'MEDIUM', dueDate: null });
+  });
+
+  it('moves focus to the first task "Load more" brought in, as the button goes', async () => {
+    const tasks = Array.from({ length: 25 }, (_, index) => makeTask({ title: `Item ${String(index + 1).padStart(2, '0')}` }));
+    const { wrapper } = await renderDashboard(tasks);
+    await until(() => expect(titles(wrapper)).toHaveLength(20));
+    const button = buttonNamed(wrapper, 'Load more');
+    (button.element as HTMLButtonElement).focus();
+    await button.trigger('click');
+    await until(() => expect(titles(wrapper)).toHaveLength(25));
+    await flushPromises();
+    expect(wrapper.findAll('button').some((candidate) => candidate.text() === 'Load more')).toBe(false);
+    expect(document.activeElement).toBe(checkboxFor(wrapper, 'Item 05').element);
+  });
+
+  it('offers "Clear filters" whenever the view is not the default one, and it restores the default', async () => {
+    const { wrapper, router } = await renderDashboard([makeTask({ title: 'Buy milk' }), makeTask({ title: 'Walk dog' })]);
+    await until(() => expect(titles(wrapper)).toHaveLength(2));
+    const clearButtons = () => wrapper.findAll('button').filter((button) => button.text() === 'Clear filters');
+    expect(clearButtons()).toHaveLength(0);
+    await wrapper.get('#task-sort').setValue('title');
+    await until(() => expect(clearButtons()).toHaveLength(1));
+    await buttonNamed(wrapper, 'Active').trigger('click');
+    await wrapper.get('#task-search').setValue('milk');
+    await until(() => expect(titles(wrapper)).toEqual(['Buy milk']));
+    expect(clearButtons()).toHaveLength(1);
+    await clearButtons()[0]!.trigger('click');
+    await until(() => expect(titles(wrapper)).toEqual(['Walk dog', 'Buy milk']));
+    await until(() => expect(router.currentRoute.value.query).toEqual({}));
+    expect(clearButtons()).toHaveLength(0);
+    expect(document.activeElement).toBe(wrapper.get('#task-search').element);
+  });
+
+  it('focuses its heading when it opens, so focus does not start on <body>', async () => {
+    (document.activeElement as HTMLElement | null)?.blur();
+    await renderDashboard();
+    expect(document.activeElement?.tagName).toBe('H1');
+    expect(document.activeElement?.textContent).toBe('Your tasks');
+  });
+
+  it('closes the edit dialog when another device deletes its task, and says so', async () => {
+    const task = makeTask({ title: 'Bulk task 25' });
+    const { wrapper, api } = await renderDashboard([makeTask({ title: 'Other' }), task]);
+    await until(() => expect(api.openStreams()).toBe(1));
+    await until(() => expect(titles(wrapper)).toEqual(['Other', 'Bulk task 25']));
+    await buttonNamed(itemFor(wrapper, 'Bulk task 25'), 'Edit “Bulk task 25”').trigger('click');
+    await flushPromises();
+    const dialog = dialogLabelledBy('edit-dialog-title');
+    await dialog.get('#edit-title').setValue('Renamed');
+    expect(dialog.element.open).toBe(true);
+
+    api.emitTaskEvent('DELETED', task);
+    await until(() => expect(dialog.element.open).toBe(false));
+    await until(() => expect(titles(wrapper)).toEqual(['Other']));
+    expect(alerts()).toEqual(['That task was deleted elsewhere: “Bulk task 25” no longer exists. Its edit dialog was closed. Dismiss']);
+    expect(document.querySelectorAll('dialog[open]')).toHaveLength(0); // nothing modal left above the notice
+    expect(document.activeElement).not.toBe(document.body);
+  });
+
+  it('says the task was deleted elsewhere when saving it answers NOT_FOUND, instead of offering to save again', async () => {
+    const task = makeTask({ title: 'Bulk task 25' });
+    const { wrapper, api } = await renderDashboard([task]);
+    await until(() => expect(titles(wrapper)).toEqual(['Bulk task 25']));
+    await buttonNamed(itemFor(wrapper, 'Bulk task 25'), 'Edit “Bulk task 25”').trigger('click');
+    await flushPromises();
+    const dialog = dialogLabelledBy('edit-dialog-title');
+    await dialog.get('#edit-title').setValue('Renamed');
+    api.tasks.splice(0, 1); // deleted elsewhere, and no live event got here
+    await dialog.get('form').trigger('submit');
+    await until(() =>
+      expect(alerts()).toEqual(['That task was deleted elsewhere: “Bulk task 25” no longer exists. Your changes to it could not be saved. Dismiss']),
+    );
+    await flushPromises();
+    expect(dialog.element.open).toBe(false);
+    expect(dialog.find('[role="alert"]').exists()).toBe(false);
+    await until(() => expect(wrapper.text()).toContain('No tasks yet.'));
   });
 });

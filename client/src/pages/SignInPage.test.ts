@@ -52,6 +52,15 @@ describe('sign-in page', () => {
     expect(router.currentRoute.value.path).toBe('/sign-in');
   });
 
+  it("shows the server's words when the account is throttled after failed sign-ins (minutes, and that a reset lifts it)", async () => {
+    const message = 'Too many failed sign-ins for this account. Try again in 14 minutes, or reset your password.';
+    fakeAuth.signIn.email.mockResolvedValueOnce({ data: null, error: { status: 429, code: 'TOO_MANY_FAILED_SIGN_INS', message } });
+    const { wrapper, signIn } = await renderSignIn();
+    await signIn('ada@example.com', 'my real password');
+    expect(wrapper.get('[role="alert"]').text()).toBe(message);
+    expect(wrapper.get('a[href^="/forgot-password"]').exists()).toBe(true);
+  });
+
   it('explains a malformed email before sending anything', async () => {
     const { wrapper, signIn } = await renderSignIn();
     await signIn('ada.example.com', '');
@@ -86,5 +95,33 @@ describe('sign-in page', () => {
     expect(link.text()).toBe('Forgot password?');
     await link.trigger('click');
     await vi.waitFor(() => expect(router.currentRoute.value.path).toBe('/forgot-password'));
+  });
+
+  it('focuses Email when it opens, without nagging about it when the user moves on without typing', async () => {
+    (document.activeElement as HTMLElement | null)?.blur();
+    const { input, wrapper } = await renderSignIn();
+    expect(document.activeElement).toBe(input('Email').element);
+    await input('Email').trigger('blur');
+    expect(wrapper.find('.field__error').exists()).toBe(false);
+  });
+
+  it('after a refused sign-in, shows only the refusal (not "Enter your password." on the field it cleared) and drops the old notice', async () => {
+    useAuth().endSession('You have signed out.');
+    fakeAuth.signIn.email.mockResolvedValueOnce({
+      data: null,
+      error: { status: 401, code: 'INVALID_EMAIL_OR_PASSWORD', message: 'Invalid email or password' },
+    });
+    const { wrapper, input, signIn } = await renderSignIn();
+    expect(wrapper.get('[role="status"].form-notice').text()).toBe('You have signed out.');
+    await signIn('ada@example.com', 'not my password');
+    expect(wrapper.get('[role="alert"]').text()).toBe('Incorrect email or password.');
+    expect(wrapper.text()).not.toContain('Enter your password.');
+    expect(input('Password').attributes('aria-invalid')).toBeUndefined();
+    expect(wrapper.find('.form-notice').exists()).toBe(false);
+    expect(document.querySelectorAll('[role="status"]')).toHaveLength(0);
+    // Submitting the empty field again is the user's own doing: now it is explained.
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(wrapper.text()).toContain('Enter your password.');
   });
 });
