@@ -57,6 +57,8 @@ export interface Config {
   subscriptions: SubscriptionLimits;
   /** Per-IP limits on sign-in, sign-up and token minting (Better Auth's limiter, stored in the database). */
   authRateLimit: boolean;
+  /** Failed sign-ins one email may have per window (seconds), whatever the IPs; always on (auth/rateLimitStore.ts). */
+  signInFailuresPerAccount: { window: number; max: number };
   /**
    * Proxies whose X-Forwarded-For is believed (proxy-addr syntax: "loopback", CIDRs, IPs).
    * Empty: the client IP is the socket's peer, and X-Forwarded-For is ignored.
@@ -192,7 +194,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'BETTER_AUTH_URL',
     section: AUTH,
     example: '',
-    defaultText: '`http://HOST:PORT`',
+    defaultText: '`http://localhost:PORT` (or `http://HOST:PORT` for another HOST)',
     description: "The public URL users reach the app at: Better Auth's baseURL and the JWT issuer.",
   },
   {
@@ -349,7 +351,23 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     section: LIMITS,
     example: 'on',
     defaultText: '`on`',
-    description: 'Per-IP limits on sign-in (10/min), sign-up (5/min) and token minting (30/min): on or off.',
+    description: 'Per-IP limits on sign-in (10/min), sign-up (5/min) and token minting (120/min): on or off.',
+  },
+  {
+    name: 'SIGN_IN_FAILURES_PER_ACCOUNT',
+    section: LIMITS,
+    example: '10',
+    defaultText: '`10`',
+    description:
+      'Sign-ins for one email that may fail within SIGN_IN_FAILURE_WINDOW, whatever the client IPs (known or unknown address alike); further attempts answer 429 TOO_MANY_FAILED_SIGN_INS with Retry-After, without checking the password, until the window ends. A successful sign-in or a completed password reset clears the count. Always on, also with AUTH_RATE_LIMIT=off.',
+  },
+  {
+    name: 'SIGN_IN_FAILURE_WINDOW',
+    section: LIMITS,
+    example: '15m',
+    defaultText: '`15m`',
+    description:
+      'The window SIGN_IN_FAILURES_PER_ACCOUNT counts in (1m to 24h), from the first failure; it is also how long an account stays throttled at most.',
   },
   {
     name: 'GRAPHQL_MAX_DEPTH',
@@ -499,6 +517,12 @@ function searchTimePerMinute(env: NodeJS.ProcessEnv): number {
   return ms;
 }
 
+function signInFailureWindow(env: NodeJS.ProcessEnv): number {
+  const seconds = durationSeconds(read(env, 'SIGN_IN_FAILURE_WINDOW') ?? '15m', 'SIGN_IN_FAILURE_WINDOW');
+  if (seconds < 60 || seconds > 86_400) throw new Error(`SIGN_IN_FAILURE_WINDOW must be 1m-24h, got "${env.SIGN_IN_FAILURE_WINDOW}"`);
+  return seconds;
+}
+
 function httpTimeouts(env: NodeJS.ProcessEnv): HttpTimeouts {
   const duration = (name: string, fallback: string) => durationMs(read(env, name) ?? fallback, name);
   const timeouts: HttpTimeouts = {
@@ -563,7 +587,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = integer(env, 'PORT', 3000, { min: 0, max: 65535 });
   const host = read(env, 'HOST') ?? '127.0.0.1';
   const databaseUrl = normalizeDatabaseUrl(read(env, 'DATABASE_URL') ?? DEFAULT_DATABASE_URL);
-  const displayHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  // Links and the start-up line name the address the README gives (a loopback or wildcard bind is localhost).
+  const displayHost = ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(host) ? 'localhost' : host;
   const explicitBaseUrl = read(env, 'BETTER_AUTH_URL');
   const baseUrl = (explicitBaseUrl ?? `http://${displayHost}:${port}`).replace(/\/+$/, '');
   const trustedOrigins = new Set([new URL(baseUrl).origin, ...splitList(read(env, 'TRUSTED_ORIGINS'))]);
@@ -612,6 +637,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       keepAliveMs: keepAliveSeconds * 1000,
     },
     authRateLimit: onOff(env, 'AUTH_RATE_LIMIT', true),
+    signInFailuresPerAccount: { window: signInFailureWindow(env), max: integer(env, 'SIGN_IN_FAILURES_PER_ACCOUNT', 10) },
     trustedProxies: splitList(read(env, 'TRUST_PROXY')),
     workers: workerCount(read(env, 'WEB_CONCURRENCY')),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10),

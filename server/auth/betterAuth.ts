@@ -1,13 +1,14 @@
 import { betterAuth, type BetterAuthPlugin } from 'better-auth';
 import { prismaAdapter } from 'better-auth/adapters/prisma';
 import { APIError, createAuthMiddleware, getSessionFromCtx } from 'better-auth/api';
+import { getSessionCookie } from 'better-auth/cookies';
 import { bearer, jwt } from 'better-auth/plugins';
 import { logAuthEvent } from './events.js';
 import { libraryLog } from '../log.js';
 import { resolve } from 'node:path';
 import { localDataDir, type Config } from '../config.js';
 import { isDatabaseReachable, type Database } from '../db/client.js';
-import { createRateLimitStore, passwordResetMailKey, type RateLimitStore } from './rateLimitStore.js';
+import { createRateLimitStore, normalizeEmail, passwordResetMailKey, type RateLimitStore } from './rateLimitStore.js';
 import { createPasswordChecker, PasswordCheckUnavailable, type PasswordChecker } from './passwordChecker.js';
 import { EMAIL_MAX_LENGTH, nameProblem, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../rules.js';
 import { ENABLED_AUTH_ROUTES } from './routes.js';
@@ -18,6 +19,20 @@ import { cancelResetLinks } from './resetLinks.js';
 
 /** app.ts sets this header from the socket (or a trusted proxy's X-Forwarded-For), overwriting any client value. */
 export const CLIENT_IP_HEADER = 'x-taskfort-client-ip';
+
+/** What Better Auth answers (401) when a route needs a session and the request has none. */
+export const NOT_SIGNED_IN = { message: 'Unauthorized', code: 'UNAUTHORIZED' } as const;
+
+/**
+ * Whether a request could be signed in at all: it carries Better Auth's session cookie (by any
+ * name Better Auth's own getSessionCookie recognises, with or without __Secure-) or a bearer
+ * token (the bearer plugin's way in). Nothing is verified here, so this costs no database read:
+ * it only sorts out requests that cannot succeed.
+ */
+export function carriesSessionCredentials({ cookie, authorization }: { cookie?: string; authorization?: string }): boolean {
+  if (authorization !== undefined && /^bearer\s+\S/i.test(authorization)) return true;
+  return cookie !== undefined && getSessionCookie(new Headers({ cookie })) !== null;
+}
 
 export interface AuthOptions {
   config: Config;
@@ -100,13 +115,44 @@ function refuseResetToken(ctx: AuthMiddlewareContext, reason: string): never {
 }
 
 /**
+ * Counts the attempt against the email's failure budget (rateLimitStore.ts) before Better Auth
+ * checks the password; over the budget the attempt is refused without checking it, whether or
+ * not the email has an account, so the answer says nothing about which addresses exist.
+ */
+async function throttleSignInPerAccount(ctx: AuthMiddlewareContext, rateLimitStore: RateLimitStore) {
+  const { email } = bodyOf(ctx);
+  if (typeof email !== 'string') return; // Better Auth's own validation answers 400
+  const attempt = await rateLimitStore.countSignInAttempt(email);
+  if (attempt.allowed) return;
+  const retryAfter = attempt.retryAfter ?? 60;
+  // The log names the account (never the email or password), so an attack on it can be seen.
+  const account = await ctx.context.internalAdapter.findUserByEmail(normalizeEmail(email)).catch(() => null);
+  logAuthEvent('sign_in.throttled', {
+    userId: account?.user.id ?? null,
+    ip: ctx.request?.headers.get(CLIENT_IP_HEADER),
+    reason: 'too many failed sign-ins for this account',
+  });
+  const minutes = Math.ceil(retryAfter / 60);
+  throw new APIError(
+    'TOO_MANY_REQUESTS',
+    {
+      code: 'TOO_MANY_FAILED_SIGN_INS',
+      message: `Too many failed sign-ins for this account. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or reset your password.`,
+    },
+    { 'Retry-After': String(retryAfter) },
+  );
+}
+
+/**
  * Validates what a client may write, cheap checks first: by the time this runs the route is
  * allowlisted (routes.ts) and rate-limited; a session (or a live reset token) is required before
  * any password is scored.
  */
-const validateRequest = (checker: PasswordChecker, mailer: Mailer) =>
+const validateRequest = (checker: PasswordChecker, mailer: Mailer, rateLimitStore: RateLimitStore) =>
   createAuthMiddleware(async (ctx) => {
     switch (ctx.path) {
+      case '/sign-in/email':
+        return throttleSignInPerAccount(ctx, rateLimitStore);
       case '/request-password-reset':
       case '/reset-password': {
         // Production without SMTP_URL: say so (the web app shows it) rather than drop the mail.
@@ -144,7 +190,7 @@ const validateRequest = (checker: PasswordChecker, mailer: Mailer) =>
       case '/change-password': {
         const body = bodyOf(ctx);
         const session = await getSessionFromCtx({ ...ctx, headers: withBearerAsSessionCookie(ctx) });
-        if (!session) throw new APIError('UNAUTHORIZED', { code: 'UNAUTHORIZED', message: 'Sign in first.' });
+        if (!session) throw new APIError('UNAUTHORIZED', { ...NOT_SIGNED_IN });
         await enforcePasswordPolicy(checker, ctx, body.newPassword, [session.user.email, session.user.name]);
         return;
       }
@@ -174,13 +220,18 @@ const EVENTS_BY_PATH: Record<string, { ok?: AuthEventName; failed?: AuthEventNam
   '/revoke-other-sessions': { ok: 'sessions.revoked' },
 };
 
-/** After every request: a changed password cancels the mailed reset links, and the outcome goes to the security log. */
-const afterRequest = (db: Database) =>
+/**
+ * After every request: a changed password cancels the mailed reset links, a successful sign-in
+ * clears the account's failed sign-ins, and the outcome goes to the security log.
+ */
+const afterRequest = (db: Database, rateLimitStore: RateLimitStore) =>
   createAuthMiddleware(async (ctx) => {
     const returned = ctx.context.returned;
     const failed = returned instanceof APIError || returned instanceof Error;
     const userId = ctx.context.newSession?.user.id ?? ctx.context.session?.user.id ?? null;
     if (ctx.path === '/change-password' && !failed && userId) await cancelResetLinks(db, userId);
+    const signedInEmail = ctx.context.newSession?.user.email;
+    if (ctx.path === '/sign-in/email' && !failed && signedInEmail) await rateLimitStore.forgetSignInFailures(signedInEmail);
     const events = EVENTS_BY_PATH[ctx.path];
     const event = failed ? events?.failed : events?.ok;
     if (!event) return;
@@ -214,7 +265,7 @@ export function createAuth({
   config,
   db,
   secret,
-  rateLimitStore = createRateLimitStore(db),
+  rateLimitStore = createRateLimitStore(db, config.signInFailuresPerAccount),
   mailer = createMailer({
     smtpUrl: config.mail.smtpUrl,
     from: config.mail.from,
@@ -262,6 +313,8 @@ export function createAuth({
       sendResetPassword: async ({ user, token }) => mailPasswordReset(user, token),
       onPasswordReset: async ({ user }) => {
         await cancelResetLinks(db, user.id);
+        // The account holder proved the mailbox and chose a new password: let them sign in at once.
+        await rateLimitStore.forgetSignInFailures(user.email);
         logAuthEvent('reset.completed', { userId: user.id });
       },
     },
@@ -301,7 +354,7 @@ export function createAuth({
       // Each enabled route has exactly its own rule, or none (`false`: not counted, no row).
       customRules: Object.fromEntries(Object.entries(ENABLED_AUTH_ROUTES).map(([route, { rateLimit }]) => [route, rateLimit ?? false])),
     },
-    hooks: { before: validateRequest(createPasswordChecker(), mailer), after: afterRequest(db) },
+    hooks: { before: validateRequest(createPasswordChecker(), mailer, rateLimitStore), after: afterRequest(db, rateLimitStore) },
     plugins: [
       jwt({
         // JWTs are minted only by /api/auth/token (rate-limited, logged as token.minted), never

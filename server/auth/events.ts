@@ -12,6 +12,7 @@ export type AuthEvent =
   | 'sign_up.refused'
   | 'sign_in'
   | 'sign_in.failed'
+  | 'sign_in.throttled'
   | 'sign_out'
   | 'token.minted'
   | 'token.refused'
@@ -33,7 +34,7 @@ export interface AuthEventDetails {
   reason?: string;
 }
 
-const REFUSALS = new Set<AuthEvent>(['sign_up.refused', 'sign_in.failed', 'token.refused', 'rate_limited', 'api.forbidden']);
+const REFUSALS = new Set<AuthEvent>(['sign_up.refused', 'sign_in.failed', 'sign_in.throttled', 'token.refused', 'rate_limited', 'api.forbidden']);
 
 export function logAuthEvent(event: AuthEvent, details: AuthEventDetails = {}): void {
   countAuthEvent(event);

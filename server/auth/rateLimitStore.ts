@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Prisma } from '../generated/prisma/client.js';
 import type { Database } from '../db/client.js';
 import { ENABLED_AUTH_ROUTES } from './routes.js';
@@ -21,7 +21,16 @@ export const PASSWORD_RESET_MAIL_LIMIT: Rule = { window: 3600, max: 3 };
 /** The counter row of one account's reset mails: keyed by the user id, never by client input. */
 export const passwordResetMailKey = (userId: string) => `user:${userId}|password-reset-mail`;
 
-const LONGEST_WINDOW_MS = Math.max(
+/** How Better Auth compares emails (it stores and looks them up lowercased); the form trims. */
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+/**
+ * The counter row of one email's failed sign-ins. Keyed by a digest: the email comes from the
+ * client, account or not, and a stored digest is of bounded length and names no address.
+ */
+export const signInFailuresKey = (email: string) => `account:${createHash('sha256').update(normalizeEmail(email)).digest('base64url')}|sign-in-failures`;
+
+const LONGEST_ROUTE_WINDOW_MS = Math.max(
   PASSWORD_RESET_MAIL_LIMIT.window * 1000,
   ...Object.values(ENABLED_AUTH_ROUTES).map((route) => (route.rateLimit?.window ?? 0) * 1000),
 );
@@ -43,8 +52,10 @@ function isLimitedRouteKey(key: string): boolean {
  * SQLITE_BUSY errors; a single write statement simply waits for the lock. Same SQL on
  * SQLite (3.35+) and PostgreSQL. Rows whose window has ended are deleted about once a minute.
  */
-export function createRateLimitStore(db: Database) {
+export function createRateLimitStore(db: Database, signInFailuresPerAccount: Rule) {
   let lastPrune = Date.now();
+  // A pruned row would reopen a throttled account early, so rows live as long as the longest window.
+  const longestWindowMs = Math.max(LONGEST_ROUTE_WINDOW_MS, signInFailuresPerAccount.window * 1000);
   return {
     async consume(key: string, rule: Rule): Promise<{ allowed: boolean; retryAfter: number | null }> {
       if (!isLimitedRouteKey(key)) return { allowed: true, retryAfter: null };
@@ -56,6 +67,19 @@ export function createRateLimitStore(db: Database) {
      */
     async mayMailPasswordReset(userId: string): Promise<boolean> {
       return (await consumeWindow(passwordResetMailKey(userId), PASSWORD_RESET_MAIL_LIMIT)).allowed;
+    },
+    /**
+     * Counts one sign-in attempt for this email before its password is checked, whatever the
+     * client IP, and says whether it may go ahead. Counting the attempt up front (not the failure
+     * afterwards) keeps parallel guesses within the budget; a success forgets the count, so
+     * what remains are the failures since the last success.
+     */
+    async countSignInAttempt(email: string): Promise<{ allowed: boolean; retryAfter: number | null }> {
+      return consumeWindow(signInFailuresKey(email), signInFailuresPerAccount);
+    },
+    /** After a successful sign-in or a completed password reset. */
+    async forgetSignInFailures(email: string): Promise<void> {
+      await db.rateLimit.deleteMany({ where: { key: signInFailuresKey(email) } });
     },
   };
 
@@ -70,7 +94,7 @@ export function createRateLimitStore(db: Database) {
       RETURNING "count", "lastRequest"`);
     if (Date.now() - lastPrune >= PRUNE_INTERVAL_MS) {
       lastPrune = Date.now();
-      const expiredBefore = now - BigInt(Math.max(LONGEST_WINDOW_MS, rule.window * 1000));
+      const expiredBefore = now - BigInt(longestWindowMs);
       void db.rateLimit.deleteMany({ where: { lastRequest: { lt: expiredBefore } } }).catch(() => {});
     }
     const count = Number(row!.count);

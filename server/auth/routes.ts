@@ -12,24 +12,37 @@
 export interface AuthRoute {
   /** Requests per IP per window; routes without one are not counted (and write no row). */
   rateLimit?: { window: number; max: number };
+  /**
+   * Works only for a signed-in caller. A request carrying neither a session cookie nor a bearer
+   * token is answered 401 before the per-IP counter (app.ts), so it spends no one's budget.
+   */
+  requiresSession?: true;
+  /**
+   * Can end sessions (this one, others, or all of an account's). When it succeeds, this process
+   * forgets every cached answer of viewer liveness, so their JWTs are refused here at once
+   * (other processes and nodes within the cache's few seconds).
+   */
+  endsSessions?: true;
 }
 
 const routes = {
   '/sign-up/email': { rateLimit: { window: 60, max: 5 } },
   '/sign-in/email': { rateLimit: { window: 60, max: 10 } },
-  '/sign-out': {},
+  '/sign-out': { endsSessions: true },
   '/get-session': {},
-  '/change-password': { rateLimit: { window: 60, max: 10 } },
-  '/update-user': { rateLimit: { window: 60, max: 30 } },
-  '/token': { rateLimit: { window: 60, max: 30 } },
+  '/change-password': { rateLimit: { window: 60, max: 10 }, requiresSession: true, endsSessions: true },
+  '/update-user': { rateLimit: { window: 60, max: 30 }, requiresSession: true },
+  // The web app mints one per page load and per tab every ~11 minutes; an office or a carrier NAT
+  // shares one address, and a mint is one signature.
+  '/token': { rateLimit: { window: 60, max: 120 }, requiresSession: true },
   // Per IP; each address also gets at most PASSWORD_RESET_MAILS_PER_HOUR mails (betterAuth.ts).
   '/request-password-reset': { rateLimit: { window: 60, max: 5 } },
-  '/reset-password': { rateLimit: { window: 60, max: 10 } },
+  '/reset-password': { rateLimit: { window: 60, max: 10 }, endsSessions: true },
   '/list-sessions': {},
-  '/revoke-session': { rateLimit: { window: 60, max: 30 } },
-  '/revoke-sessions': { rateLimit: { window: 60, max: 30 } },
-  '/revoke-other-sessions': { rateLimit: { window: 60, max: 30 } },
-  '/delete-user': { rateLimit: { window: 60, max: 5 } },
+  '/revoke-session': { rateLimit: { window: 60, max: 30 }, requiresSession: true, endsSessions: true },
+  '/revoke-sessions': { rateLimit: { window: 60, max: 30 }, requiresSession: true, endsSessions: true },
+  '/revoke-other-sessions': { rateLimit: { window: 60, max: 30 }, requiresSession: true, endsSessions: true },
+  '/delete-user': { rateLimit: { window: 60, max: 5 }, requiresSession: true, endsSessions: true },
   '/jwks': {},
 } satisfies Record<string, AuthRoute>;
 

@@ -15,7 +15,7 @@ import { isDatabaseUnavailable, maskError } from './maskError.js';
 import { schema } from './schema/index.js';
 import { viewerFromRequest, type TokenVerifier, type Viewer } from '../tokens/verifier.js';
 import { batchedSessionLookup } from '../tokens/sessionLookup.js';
-import { createViewerLiveness } from '../tokens/viewerLiveness.js';
+import { createViewerLiveness, type ViewerLiveness } from '../tokens/viewerLiveness.js';
 import { invalidTokenError, serviceUnavailableError } from './errors.js';
 import { yogaLogger } from '../log.js';
 import { graphqlMetricsPlugin } from '../observability/metrics.js';
@@ -41,6 +41,8 @@ export interface GraphQLServerOptions {
   subscriptions: SubscriptionLimits;
   /** Compile repeated documents with graphql-jit (see jit.ts). */
   jit?: boolean;
+  /** Whether a JWT's session still exists; shared with the auth routes, which clear it when they end sessions. */
+  liveness?: ViewerLiveness;
 }
 
 /** The Node adapter passes the raw request as server context. */
@@ -123,8 +125,8 @@ export function createGraphQLServer({
   taskEvents,
   subscriptions,
   jit = true,
+  liveness = createViewerLiveness({ findSession: batchedSessionLookup(db) }),
 }: GraphQLServerOptions) {
-  const liveness = createViewerLiveness({ findSession: batchedSessionLookup(db) });
   const searchBudget = createSearchBudget(limits.searchMsPerMinute);
   /** A JWT whose session ended (sign-out, revocation, reset, deleted account) is refused on every operation, like an invalid one. */
   const liveViewerFromRequest = async (request: Request): Promise<Viewer | null> => {

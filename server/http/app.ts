@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRateLimitKey, normalizeIP } from '@better-auth/core/utils/ip';
 import { logAuthEvent } from '../auth/events.js';
-import { createAuth } from '../auth/betterAuth.js';
+import { carriesSessionCredentials, createAuth, NOT_SIGNED_IN } from '../auth/betterAuth.js';
 import { authRouteOf, ENABLED_AUTH_ROUTES, type AuthRouteName } from '../auth/routes.js';
 import { createRateLimitStore } from '../auth/rateLimitStore.js';
 import { createAuthHandler } from './authHandler.js';
+import { batchedSessionLookup } from '../tokens/sessionLookup.js';
+import { createViewerLiveness } from '../tokens/viewerLiveness.js';
 import { nodeListenerWithoutStackTraces } from './adapterBoundary.js';
 import { clientIpResolver } from './clientIp.js';
 import type { Config } from '../config.js';
@@ -104,12 +106,13 @@ function handleAuthCors(request: IncomingMessage, response: ServerResponse, trus
 const FORM_ROUTES = new Set<AuthRouteName>(['/sign-in/email', '/sign-up/email']);
 
 /**
- * Better Auth's limiter counts a request before its origin and content-type checks refuse it, so
- * any web page could spend its visitors' per-IP limits (and those of everyone behind the same
- * NAT) with requests that can never succeed. Those are refused here, uncounted, as Better Auth
- * would refuse them: 403 when the browser says the request comes from another site or an origin
- * that is not trusted (a browser sends nothing else without a CORS grant, which only trusted
- * origins get), 415 for a body Better Auth does not read.
+ * Better Auth's limiter counts a request before its origin, content-type and session checks
+ * refuse it, so any web page (or anyone behind the same NAT) could spend the per-IP limits of
+ * everyone sharing that address with requests that can never succeed. Those are refused here,
+ * uncounted, as Better Auth would refuse them: 403 when the browser says the request comes from
+ * another site or an origin that is not trusted (a browser sends nothing else without a CORS
+ * grant, which only trusted origins get), 415 for a body Better Auth does not read, 401 on a
+ * route that needs a session when the request carries no session cookie and no bearer token.
  */
 function refusalBeforeCounting(request: IncomingMessage, route: AuthRouteName, trustedOrigins: Set<string>): [number, unknown] | null {
   const origin = request.headers.origin;
@@ -120,10 +123,14 @@ function refusalBeforeCounting(request: IncomingMessage, route: AuthRouteName, t
     if (site === 'cross-site' || foreignOrigin) return [403, { code: 'INVALID_ORIGIN', message: 'Invalid origin' }];
   }
   const length = request.headers['content-length'];
-  if (request.method !== 'POST' || length === undefined || length === '0') return null;
-  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === 'application/json' || (type === 'application/x-www-form-urlencoded' && FORM_ROUTES.has(route))) return null;
-  return [415, { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the body as application/json.' }];
+  if (request.method === 'POST' && length !== undefined && length !== '0') {
+    const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json' && !(type === 'application/x-www-form-urlencoded' && FORM_ROUTES.has(route))) {
+      return [415, { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the body as application/json.' }];
+    }
+  }
+  if (ENABLED_AUTH_ROUTES[route].requiresSession && !carriesSessionCredentials(request.headers)) return [401, NOT_SIGNED_IN];
+  return null;
 }
 
 /** The GraphiQL page may carry a bearer token: never cache it, never frame it, never leak its URL. */
@@ -139,7 +146,8 @@ function setGraphiQLPageHeaders(response: ServerResponse) {
  */
 export function createApp({ config, db }: AppOptions): App {
   const clientIp = clientIpResolver(config.trustedProxies);
-  const rateLimitStore = createRateLimitStore(db);
+  const liveness = createViewerLiveness({ findSession: batchedSessionLookup(db) });
+  const rateLimitStore = createRateLimitStore(db, config.signInFailuresPerAccount);
   const trustedOrigins = new Set(config.trustedOrigins);
   const servesAuth = config.role !== 'api';
   const servesApi = config.role !== 'auth';
@@ -163,6 +171,7 @@ export function createApp({ config, db }: AppOptions): App {
   const graphql = taskEvents
     ? createGraphQLServer({
         verifyToken,
+        liveness,
         db,
         databaseProvider: config.databaseProvider,
         limits: config.limits,
@@ -173,10 +182,11 @@ export function createApp({ config, db }: AppOptions): App {
         jit: config.graphqlJit,
         // Minting here counts against the same per-IP /token limit and logs the same event as /api/auth/token.
         tokenForGraphiQL: async (request, ip) => {
-          const cookie = request.headers.get('cookie');
+          const cookie = request.headers.get('cookie') ?? undefined;
           // Another site sending its visitors here (a top-level navigation carries their cookie)
-          // gets no token minted, so it cannot spend their /token limit either.
-          if (!cookie || !auth || request.headers.get('sec-fetch-site') === 'cross-site') return null;
+          // gets no token minted, so it cannot spend their /token limit either; nor does a page
+          // load without a session cookie.
+          if (!cookie || !carriesSessionCredentials({ cookie }) || !auth || request.headers.get('sec-fetch-site') === 'cross-site') return null;
           const tokenLimit = ENABLED_AUTH_ROUTES['/token'].rateLimit;
           // The key Better Auth's limiter gives /api/auth/token: an IPv6 client is counted per /64.
           if (config.authRateLimit && tokenLimit && !(await rateLimitStore.consume(createRateLimitKey(normalizeIP(ip), '/token'), tokenLimit)).allowed) {
@@ -240,7 +250,14 @@ export function createApp({ config, db }: AppOptions): App {
       if (handleAuthCors(request, response, trustedOrigins)) return;
       if (refuseOversizedBody(request, response, config.limits.maxAuthBodyBytes)) return;
       const refusal = ENABLED_AUTH_ROUTES[route].rateLimit ? refusalBeforeCounting(request, route, trustedOrigins) : null;
+      // The security log keeps its refused mint, as when Better Auth answered it.
+      if (refusal?.[0] === 401 && route === '/token') logAuthEvent('token.refused', { ip: clientIp(request), reason: 'no session cookie or bearer token' });
       if (refusal) return sendJson(response, ...refusal);
+      if (ENABLED_AUTH_ROUTES[route].endsSessions) {
+        response.once('finish', () => {
+          if (response.statusCode < 400) liveness.forgetAll();
+        });
+      }
       return void authHandler(request, response);
     }
     if (!serveClient) return sendNotFound(response, 'This is an API node (ROLE=api): it serves /graphql only.');

@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import { createDatabase, type Database } from '../db/client.js';
 import { passwordProblem } from '../auth/passwordPolicy.js';
 import { passwordResetMailKey } from '../auth/rateLimitStore.js';
+import { signInFailuresKey } from '../auth/rateLimitStore.js';
 import { cancelResetLinks } from '../auth/resetLinks.js';
 import { UNPRINTABLE_IN_NAME } from '../rules.js';
 import { PromptCancelled, readHiddenLine } from './hiddenPrompt.js';
@@ -112,6 +113,8 @@ async function resetPassword(db: Database, email: string | undefined) {
     db.account.update({ where: { id: account.id }, data: { password: hash } }),
     db.session.deleteMany({ where: { userId: user.id } }),
     cancelResetLinks(db, user.id),
+    // As a reset by mail does: the owner signs in with the new password at once, even if throttled.
+    db.rateLimit.deleteMany({ where: { key: signInFailuresKey(user.email) } }),
   ]);
   console.log(`password set for ${user.email}; ${revoked.count} session(s) ended, ${resetLinks.count} reset link(s) cancelled`);
   console.log(

@@ -12,6 +12,8 @@ import type { Viewer } from './verifier.js';
  */
 export interface ViewerLiveness {
   isAlive(viewer: Viewer): Promise<boolean>;
+  /** Drops every cached answer: after this process ended sessions, their JWTs are asked about afresh. */
+  forgetAll(): void;
 }
 
 export interface SessionRow {
@@ -42,5 +44,6 @@ export function createViewerLiveness({ findSession, ttlMs = DEFAULT_LIVENESS_TTL
       const session = (await answers.fetch(viewer.sessionId))?.session;
       return !!session && session.userId === viewer.id && session.expiresAt.getTime() > Date.now();
     },
+    forgetAll: () => answers.clear(),
   };
 }

@@ -123,6 +123,9 @@ describe('npm run admin (server/scripts/admin.ts) against the running server’s
     } finally {
       await db.$disconnect();
     }
+    // Someone has been guessing: the account is throttled, even for its owner's password.
+    for (let i = 0; i < 10; i++) await api.signIn({ email: user.email, password: 'not the password 9' });
+    expect((await api.signIn({ email: user.email, password: user.password })).status).toBe(429);
     const result = await admin(['users', 'reset-password', user.email], `${NEW_PASSWORD}\n`);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/password set .* 1 session\(s\) ended, 1 reset link\(s\) cancelled[\s\S]*Forgot password/);

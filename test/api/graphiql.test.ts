@@ -187,7 +187,7 @@ describe('GraphiQL token prefill under the /token rate limit', () => {
     };
     let minted = 0;
     while ((await mint(`2001:db8:1:2::${(minted + 1).toString(16)}`)).status === 200) minted++;
-    expect(minted).toBe(30);
+    expect(minted).toBe(120);
     // Another address of the same /64: the same spent allowance.
     expect(await prefill('2001:db8:1:2:ffff::1')).toBeUndefined();
     // Another /64 has its own.

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, type TestUser } from '../support/client.js';
 import { startServer, type RunningServer } from '../support/server.js';
-import { bearer, graphqlOnNewConnection, msUntilRefusedEverywhere, REVOCATION_BOUND_MS } from './sessionHelpers.js';
+import { bearer, expectAccepted, graphqlOnNewConnection, isRefusedAsEnded, ME, msUntilRefusedEverywhere, REVOCATION_BOUND_MS, signInSession } from './sessionHelpers.js';
 
 describe('revocation on two WEB_CONCURRENCY workers', () => {
   let server: RunningServer;
@@ -47,4 +47,31 @@ describe('revocation on two WEB_CONCURRENCY workers', () => {
     console.log(`[revocation] refused by both workers ${elapsed} ms after sign-out`);
     expect(elapsed).toBeLessThanOrEqual(REVOCATION_BOUND_MS);
   }, 120_000);
+});
+
+describe('revocation in the process that ended the session', () => {
+  let server: RunningServer;
+  let api: ApiClient;
+  beforeAll(async () => {
+    server = await startServer();
+    api = new ApiClient(server.url);
+  });
+  afterAll(() => server?.stop());
+
+  it('refuses the JWT on the very next request after sign-out, its session cached as alive just before', async () => {
+    const user = await api.createUser();
+    await expectAccepted(api, user.jwt);
+    const signedOut = await api.post('/api/auth/sign-out', {}, bearer(user.sessionToken));
+    expect(signedOut.status).toBe(200);
+    expect(isRefusedAsEnded(await api.graphql(ME, {}, { token: user.jwt }))).toBe(true);
+  });
+
+  it('refuses the JWTs of the sessions another device ended, at once', async () => {
+    const user = await api.createUser();
+    const other = await signInSession(api, user.email, user.password);
+    await expectAccepted(api, other.jwt);
+    expect((await api.post('/api/auth/revoke-other-sessions', {}, bearer(user.sessionToken))).status).toBe(200);
+    expect(isRefusedAsEnded(await api.graphql(ME, {}, { token: other.jwt }))).toBe(true);
+    await expectAccepted(api, user.jwt);
+  });
 });

@@ -51,10 +51,53 @@ describe('per-IP rate limits on sign-in, sign-up and token minting', () => {
     expect(statuses.at(-1)).toBe(429);
   });
 
-  it('limits token minting to 30 a minute per IP', async () => {
+  it('limits token minting to 120 a minute per IP', async () => {
     let lastStatus = 0;
-    for (let i = 0; i < 31 && lastStatus !== 429; i++) lastStatus = (await api.mintJwt(user.sessionToken)).status;
+    for (let i = 0; i < 121 && lastStatus !== 429; i++) lastStatus = (await api.mintJwt(user.sessionToken)).status;
     expect(lastStatus).toBe(429);
+  });
+});
+
+describe('requests without credentials do not spend the per-IP budget of session-only routes', () => {
+  const { server, api, user } = useServerWithUser({ env: { AUTH_RATE_LIMIT: 'on' } });
+  const UNAUTHORIZED = { message: 'Unauthorized', code: 'UNAUTHORIZED' };
+
+  it('answers cookie-less /token requests 401 without counting them, so a neighbour on the same IP still gets a JWT', async () => {
+    for (let i = 0; i < 150; i++) {
+      // No cookie at all, or only cookies that are not the session's.
+      const response = await fetch(`${server.url}/api/auth/token`, i % 2 ? { headers: { cookie: 'theme=dark; better-auth.session_data=x' } } : {});
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual(UNAUTHORIZED);
+    }
+    const minted = await api.mintJwt(user.sessionToken);
+    expect(minted.status).toBe(200);
+    expect(await server.flushedOutput()).toMatch(/"event":"token.refused".*"reason":"no session cookie or bearer token"/);
+    // A request with a session cookie or bearer token, valid or not, is still counted.
+    let lastStatus = 0;
+    for (let i = 0; i < 11 && lastStatus !== 429; i++) {
+      lastStatus = (await api.post('/api/auth/update-user', { name: 'Any' }, { cookie: 'better-auth.session_token=forged.value' })).status;
+    }
+    for (let i = 0; i < 30 && lastStatus !== 429; i++) {
+      lastStatus = (await api.post('/api/auth/update-user', { name: 'Any' }, { authorization: 'Bearer forged.value' })).status;
+    }
+    expect(lastStatus).toBe(429);
+  });
+
+  it.each([
+    ['/api/auth/change-password', { currentPassword: 'whatever it is', newPassword: 'violet tractor umbrella quartz 93' }, 10],
+    ['/api/auth/delete-user', {}, 5],
+    ['/api/auth/revoke-session', {}, 30],
+    // Last: signed in, it ends the user's sessions.
+    ['/api/auth/revoke-sessions', {}, 30],
+  ])('answers %s without credentials 401, uncounted', async (path, body, limit) => {
+    for (let i = 0; i <= limit + 1; i++) {
+      const response = await api.post(path, body);
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual(UNAUTHORIZED);
+    }
+    // A signed-in caller still has the whole budget: the route answers as usual, not 429.
+    const signedIn = await api.post(path, body, { authorization: `Bearer ${user.sessionToken}` });
+    expect(signedIn.status).not.toBe(429);
   });
 });
 
@@ -63,13 +106,15 @@ describe('rate limits behind a trusted proxy, and across processes', () => {
     const server = await startServer({ env: { AUTH_RATE_LIMIT: 'on', TRUST_PROXY: 'loopback' } });
     try {
       const api = new ApiClient(server.url);
-      for (let i = 0; i < 10; i++)
-        expect((await signInStatus(api, 'nobody@example.com', 'wrong password', { 'x-forwarded-for': '203.0.113.10' })).status).toBe(401);
-      expect((await signInStatus(api, 'nobody@example.com', 'wrong password', { 'x-forwarded-for': '203.0.113.10' })).status).toBe(429);
+      // A new email each time, so only the per-IP budget is spent (each email has its own too).
+      let guesses = 0;
+      const guess = (forwardedFor: string) => signInStatus(api, `nobody-${guesses++}@example.com`, 'wrong password', { 'x-forwarded-for': forwardedFor });
+      for (let i = 0; i < 10; i++) expect((await guess('203.0.113.10')).status).toBe(401);
+      expect((await guess('203.0.113.10')).status).toBe(429);
       // Another client behind the same proxy has its own budget.
-      expect((await signInStatus(api, 'nobody@example.com', 'wrong password', { 'x-forwarded-for': '203.0.113.11' })).status).toBe(401);
+      expect((await guess('203.0.113.11')).status).toBe(401);
       // The address the proxy appends is the one that counts: a spoofed left-most entry changes nothing.
-      expect((await signInStatus(api, 'nobody@example.com', 'wrong password', { 'x-forwarded-for': '1.2.3.4, 203.0.113.10' })).status).toBe(429);
+      expect((await guess('1.2.3.4, 203.0.113.10')).status).toBe(429);
     } finally {
       await server.stop();
     }
@@ -79,7 +124,9 @@ describe('rate limits behind a trusted proxy, and across processes', () => {
     const server = await startServer({ env: { AUTH_RATE_LIMIT: 'on', WEB_CONCURRENCY: '2' } });
     try {
       const api = new ApiClient(server.url);
-      const statuses = await Promise.all(Array.from({ length: 16 }, () => signInStatus(api, 'nobody@example.com', 'wrong password').then((r) => r.status)));
+      const statuses = await Promise.all(
+        Array.from({ length: 16 }, (_, i) => signInStatus(api, `nobody-${i}@example.com`, 'wrong password').then((r) => r.status)),
+      );
       expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(4);
     } finally {
       await server.stop();

@@ -57,8 +57,10 @@ describe('no response carries a stack trace', () => {
     const database = new Database(join(server.dataDir, 'taskfort.db'), { timeout: 5000 });
     database.exec('ALTER TABLE "rateLimit" RENAME TO "rateLimitAway"');
     try {
-      // Any cookie makes the page try to mint a token, which is counted against the /token limit first.
-      const response = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html', cookie: 'a=b', 'x-forwarded-for': freshClientIp() } });
+      // A session cookie (even a forged one) makes the page try to mint a token, which is counted against the /token limit first.
+      const response = await fetch(`${server.url}/graphql`, {
+        headers: { accept: 'text/html', cookie: 'better-auth.session_token=forged.value', 'x-forwarded-for': freshClientIp() },
+      });
       const body = await response.text();
       expect(response.status).toBe(500);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);

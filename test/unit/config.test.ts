@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       authRateLimit: true,
       workers: 1,
     });
+    expect(config.baseUrl).toBe('http://localhost:3000'); // the address the README gives, in links and the start-up line
     expect(config.jwtIssuer).toBe(config.baseUrl);
     expect(isAbsolute(config.databaseUrl.slice('file:'.length))).toBe(true); // relative paths resolve against the repo
     expect(config.trustedOrigins).toEqual(expect.arrayContaining(['http://localhost:3000', 'http://127.0.0.1:3000']));
