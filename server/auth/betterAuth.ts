@@ -34,6 +34,12 @@ export function carriesSessionCredentials({ cookie, authorization }: { cookie?: 
   return cookie !== undefined && getSessionCookie(new Headers({ cookie })) !== null;
 }
 
+/** The client IP app.ts put on the request; a server-side call (the GraphiQL mint) passes it in its headers. */
+const clientIpOf = (ctx: { request?: Request; headers?: Headers }) => (ctx.request?.headers ?? ctx.headers)?.get(CLIENT_IP_HEADER);
+
+/** Whose session a sign-out request ends, noted before Better Auth deletes it. */
+const signingOut = new WeakMap<Request, string>();
+
 export interface AuthOptions {
   config: Config;
   db: Database;
@@ -91,7 +97,7 @@ async function enforcePasswordPolicy(checker: PasswordChecker, ctx: AuthMiddlewa
   }
   if (!problem) return;
   if (ctx.path === '/sign-up/email') {
-    logAuthEvent('sign_up.refused', { ip: ctx.request?.headers.get(CLIENT_IP_HEADER), reason: 'weak password' });
+    logAuthEvent('sign_up.refused', { ip: clientIpOf(ctx), reason: 'weak password' });
   }
   throw new APIError('BAD_REQUEST', { message: problem, code: 'PASSWORD_TOO_WEAK' });
 }
@@ -110,7 +116,7 @@ function withBearerAsSessionCookie(ctx: AuthMiddlewareContext): Headers | undefi
 }
 
 function refuseResetToken(ctx: AuthMiddlewareContext, reason: string): never {
-  logAuthEvent('reset.refused', { ip: ctx.request?.headers.get(CLIENT_IP_HEADER), reason });
+  logAuthEvent('reset.refused', { ip: clientIpOf(ctx), reason });
   throw new APIError('BAD_REQUEST', { code: 'INVALID_TOKEN', message: 'This reset link has expired or was already used.' });
 }
 
@@ -129,7 +135,7 @@ async function throttleSignInPerAccount(ctx: AuthMiddlewareContext, rateLimitSto
   const account = await ctx.context.internalAdapter.findUserByEmail(normalizeEmail(email)).catch(() => null);
   logAuthEvent('sign_in.throttled', {
     userId: account?.user.id ?? null,
-    ip: ctx.request?.headers.get(CLIENT_IP_HEADER),
+    ip: clientIpOf(ctx),
     reason: 'too many failed sign-ins for this account',
   });
   const minutes = Math.ceil(retryAfter / 60);
@@ -187,6 +193,12 @@ const validateRequest = (checker: PasswordChecker, mailer: Mailer, rateLimitStor
         await enforcePasswordPolicy(checker, ctx, body.password, [body.email, name]);
         return { context: { body: { ...body, name } } };
       }
+      case '/sign-out': {
+        // The session is gone by the time the after-hook logs sign_out: note whose it was.
+        const session = await getSessionFromCtx({ ...ctx, headers: withBearerAsSessionCookie(ctx) }).catch(() => null);
+        if (session && ctx.request) signingOut.set(ctx.request, session.user.id);
+        return;
+      }
       case '/change-password': {
         const body = bodyOf(ctx);
         const session = await getSessionFromCtx({ ...ctx, headers: withBearerAsSessionCookie(ctx) });
@@ -228,7 +240,7 @@ const afterRequest = (db: Database, rateLimitStore: RateLimitStore) =>
   createAuthMiddleware(async (ctx) => {
     const returned = ctx.context.returned;
     const failed = returned instanceof APIError || returned instanceof Error;
-    const userId = ctx.context.newSession?.user.id ?? ctx.context.session?.user.id ?? null;
+    const userId = ctx.context.newSession?.user.id ?? ctx.context.session?.user.id ?? (ctx.request && signingOut.get(ctx.request)) ?? null;
     if (ctx.path === '/change-password' && !failed && userId) await cancelResetLinks(db, userId);
     const signedInEmail = ctx.context.newSession?.user.email;
     if (ctx.path === '/sign-in/email' && !failed && signedInEmail) await rateLimitStore.forgetSignInFailures(signedInEmail);
@@ -237,7 +249,7 @@ const afterRequest = (db: Database, rateLimitStore: RateLimitStore) =>
     if (!event) return;
     logAuthEvent(event, {
       userId,
-      ip: ctx.request?.headers.get(CLIENT_IP_HEADER),
+      ip: clientIpOf(ctx),
       ...(failed ? { reason: (returned as Error).message } : {}),
     });
   });

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRateLimitKey, normalizeIP } from '@better-auth/core/utils/ip';
 import { logAuthEvent } from '../auth/events.js';
-import { carriesSessionCredentials, createAuth, NOT_SIGNED_IN } from '../auth/betterAuth.js';
+import { carriesSessionCredentials, CLIENT_IP_HEADER, createAuth, NOT_SIGNED_IN } from '../auth/betterAuth.js';
 import { authRouteOf, ENABLED_AUTH_ROUTES, type AuthRouteName } from '../auth/routes.js';
 import { createRateLimitStore } from '../auth/rateLimitStore.js';
 import { createAuthHandler } from './authHandler.js';
@@ -193,8 +193,8 @@ export function createApp({ config, db }: AppOptions): App {
             logAuthEvent('rate_limited', { ip, path: '/graphql (GraphiQL token)' });
             return null;
           }
-          const minted = await auth.api.getToken({ headers: new Headers({ cookie }) }).catch(() => null);
-          if (minted?.token) logAuthEvent('token.minted', { ip, path: '/graphql (GraphiQL token)' });
+          // Better Auth's after-hook logs the mint (token.minted or token.refused) with the user and this IP.
+          const minted = await auth.api.getToken({ headers: new Headers({ cookie, [CLIENT_IP_HEADER]: ip }) }).catch(() => null);
           return minted?.token ?? null;
         },
       })

@@ -247,4 +247,21 @@ describe('the auth event log', () => {
     expect(has('api.unauthenticated')).toBe(true);
     for (const secret of [alice.password, bob.password, alice.jwt, alice.sessionToken, 'a wrong password here']) expect(log).not.toContain(secret);
   });
+
+  it('names who signed out, and logs a GraphiQL page mint once, with the user and the IP', async () => {
+    const { server, api } = defaultServer;
+    const carol = await api.createUser();
+    const cookie = `better-auth.session_token=${encodeURIComponent(carol.sessionToken)}`;
+    const before = (await server.flushedOutput()).length;
+    const page = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html', cookie, 'sec-fetch-site': 'same-origin' } });
+    expect(page.status).toBe(200);
+    expect((await api.post('/api/auth/sign-out', {}, { cookie })).status).toBe(200);
+    const events = (await server.flushedOutput())
+      .slice(before)
+      .split('\n')
+      .filter((line) => line.includes('"log":"auth"'))
+      .map((line) => JSON.parse(line) as { event: string; userId: string | null; ip: string | null });
+    expect(events.filter((e) => e.event === 'token.minted')).toEqual([expect.objectContaining({ userId: carol.id, ip: '127.0.0.1' })]);
+    expect(events.filter((e) => e.event === 'sign_out')).toEqual([expect.objectContaining({ userId: carol.id, ip: '127.0.0.1' })]);
+  });
 });
