@@ -72,7 +72,7 @@ describe.skipIf(onPostgres)('npm run backup / restore (SQLite)', { timeout: 240_
       await second.stop();
     }
   });
-  it('restores a copy of a running server\'s files with the transactions still in its -wal, and leaves that copy as it was', async () => {
+  it("restores a copy of a running server's files with the transactions still in its -wal, and leaves that copy as it was", async () => {
     const dataDir = tempDataDir();
     const env = { DATABASE_URL: testDatabaseUrl(dataDir) };
     const server = await startServer({ dataDir, readyTimeoutMs: 180_000 });

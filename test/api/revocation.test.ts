@@ -5,7 +5,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, type TestUser } from '../support/client.js';
 import { startServer, type RunningServer } from '../support/server.js';
-import { bearer, expectAccepted, graphqlOnNewConnection, isRefusedAsEnded, ME, msUntilRefusedEverywhere, REVOCATION_BOUND_MS, signInSession } from './sessionHelpers.js';
+import {
+  bearer,
+  expectAccepted,
+  graphqlOnNewConnection,
+  isRefusedAsEnded,
+  ME,
+  msUntilRefusedEverywhere,
+  REVOCATION_BOUND_MS,
+  signInSession,
+} from './sessionHelpers.js';
 
 describe('revocation on two WEB_CONCURRENCY workers', () => {
   let server: RunningServer;

@@ -145,7 +145,11 @@ describe('clients behind a proxy that writes ip:port in X-Forwarded-For', () => 
     let attempt = 0;
     // A new email each time, so only the per-IP limit can answer 429.
     const signIn = (forwardedFor: string) =>
-      api.post('/api/auth/sign-in/email', { email: `nobody-${attempt++}-${Date.now()}@example.com`, password: 'not the password 1' }, { 'x-forwarded-for': forwardedFor });
+      api.post(
+        '/api/auth/sign-in/email',
+        { email: `nobody-${attempt++}-${Date.now()}@example.com`, password: 'not the password 1' },
+        { 'x-forwarded-for': forwardedFor },
+      );
     for (let port = 40_000; port < 40_010; port++) expect((await signIn(`${ip}:${port}`)).status).toBe(401);
     expect((await signIn(`${ip}:41000`)).status).toBe(429);
     expect((await signIn(`[::ffff:${ip}]:41001`)).status).toBe(429);

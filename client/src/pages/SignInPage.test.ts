@@ -58,7 +58,7 @@ describe('sign-in page', () => {
     const { wrapper, signIn } = await renderSignIn();
     await signIn('ada@example.com', 'my real password');
     expect(wrapper.get('[role="alert"]').text()).toBe(message);
-    expect(wrapper.get('a[href^="/forgot-password"]').exists()).toBe(true);
+    expect(wrapper.find('a[href^="/forgot-password"]').exists()).toBe(true);
   });
 
   it('explains a malformed email before sending anything', async () => {
