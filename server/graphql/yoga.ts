@@ -128,6 +128,7 @@ export function createGraphQLServer({
   liveness = createViewerLiveness({ findSession: batchedSessionLookup(db) }),
 }: GraphQLServerOptions) {
   const searchBudget = createSearchBudget(limits.searchMsPerMinute);
+  const ownerOfEndedSession = new WeakMap<GraphQLError, string>();
   /** A JWT whose session ended (sign-out, revocation, reset, deleted account) is refused on every operation, like an invalid one. */
   const liveViewerFromRequest = async (request: Request): Promise<Viewer | null> => {
     const viewer = await viewerFromRequest(request, verifyToken);
@@ -140,7 +141,12 @@ export function createGraphQLServer({
       if (isDatabaseUnavailable(error)) throw serviceUnavailableError();
       throw error;
     }
-    if (!alive) throw invalidTokenError('the session has ended');
+    if (!alive) {
+      const refusal = invalidTokenError('the session has ended');
+      // The token was genuine: the security log names whose ended session it came from.
+      ownerOfEndedSession.set(refusal, viewer.id);
+      throw refusal;
+    }
     return viewer;
   };
   return createYoga<ServerContext, Context>({
@@ -195,7 +201,7 @@ export function createGraphQLServer({
         };
       } catch (error) {
         if (error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') {
-          logAuthEvent('api.unauthenticated', { ip, reason: error.message });
+          logAuthEvent('api.unauthenticated', { userId: ownerOfEndedSession.get(error) ?? null, ip, reason: error.message });
         }
         throw error;
       }

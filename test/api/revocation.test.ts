@@ -73,6 +73,11 @@ describe('revocation in the process that ended the session', () => {
     const signedOut = await api.post('/api/auth/sign-out', {}, bearer(user.sessionToken));
     expect(signedOut.status).toBe(200);
     expect(isRefusedAsEnded(await api.graphql(ME, {}, { token: user.jwt }))).toBe(true);
+    // The security log names whose ended session the refused token came from.
+    const refusals = (await server.flushedOutput())
+      .split('\n')
+      .filter((line) => line.includes('"event":"api.unauthenticated"') && line.includes('the session has ended'));
+    expect(refusals.some((line) => (JSON.parse(line) as { userId: string | null }).userId === user.id)).toBe(true);
   });
 
   it('refuses the JWTs of the sessions another device ended, at once', async () => {
