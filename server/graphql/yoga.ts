@@ -14,8 +14,7 @@ import { requestLimitPlugins } from './limits.js';
 import { isDatabaseUnavailable, maskError } from './maskError.js';
 import { schema } from './schema/index.js';
 import { viewerFromRequest, type TokenVerifier, type Viewer } from '../tokens/verifier.js';
-import { batchedSessionLookup } from '../tokens/sessionLookup.js';
-import { createViewerLiveness, type ViewerLiveness } from '../tokens/viewerLiveness.js';
+import type { ViewerLiveness } from '../tokens/viewerLiveness.js';
 import { invalidTokenError, serviceUnavailableError } from './errors.js';
 import { yogaLogger } from '../log.js';
 import { graphqlMetricsPlugin } from '../observability/metrics.js';
@@ -42,7 +41,7 @@ export interface GraphQLServerOptions {
   /** Compile repeated documents with graphql-jit (see jit.ts). */
   jit?: boolean;
   /** Whether a JWT's session still exists; shared with the auth routes, which clear it when they end sessions. */
-  liveness?: ViewerLiveness;
+  liveness: ViewerLiveness;
 }
 
 /** The Node adapter passes the raw request as server context. */
@@ -125,7 +124,7 @@ export function createGraphQLServer({
   taskEvents,
   subscriptions,
   jit = true,
-  liveness = createViewerLiveness({ findSession: batchedSessionLookup(db) }),
+  liveness,
 }: GraphQLServerOptions) {
   const searchBudget = createSearchBudget(limits.searchMsPerMinute);
   const ownerOfEndedSession = new WeakMap<GraphQLError, string>();
