@@ -1,4 +1,4 @@
-// npx tsx bench/profile.ts list|me|typename [seconds] [--postgres]: the production server on a
+// npx tsx bench/profile.ts list|me|typename|create|toggle [seconds] [--postgres]: the production server on a
 // temp SQLite file, or with --postgres on a throwaway PostgreSQL server (1k tasks of the user's among 2k) under 10 connections of one request, sampled by
 // bench/cpuProfile.mjs; the profile lands in bench-results/profiles/ (gitignored) and the
 // heaviest frames (self and inclusive) are printed. See bench/README.md → Profiles.
@@ -13,7 +13,8 @@ import { measure } from './load.js';
 import { postgresSeeder, sqliteSeeder } from './seed.js';
 import { postgresUrlFor, startThrowawayPostgres } from '../test/support/postgres.js';
 
-const kind = process.argv[2] === 'typename' || process.argv[2] === 'me' ? process.argv[2] : 'list';
+const KIND_NAMES = ['list', 'me', 'typename', 'create', 'toggle'] as const;
+const kind = KIND_NAMES.find((name) => name === process.argv[2]) ?? 'list';
 const onPostgres = process.argv.includes('--postgres');
 const seconds = Number(process.argv.slice(3).find((arg) => !arg.startsWith('--')) ?? 15);
 const profileDir = join(repoRoot, 'bench-results/profiles');
@@ -41,7 +42,21 @@ await seeder.grow({ total: 2_000, measuredUserId: user.id, measuredUserTasks: 1_
 const LIST = `query TaskList($first: Int!) { tasks(first: $first) { edges { cursor node { id title description completed priority dueDate createdAt updatedAt } } pageInfo { hasNextPage endCursor } } }`;
 const headers: Record<string, string> = { 'content-type': 'application/json' };
 if (kind !== 'typename') headers.authorization = `Bearer ${user.jwt}`;
-const QUERIES = { list: { query: LIST, variables: { first: 20 } }, me: { query: '{ me { id } }' }, typename: { query: '{ __typename }' } };
+const TASK_FIELDS = 'id title description completed priority dueDate createdAt updatedAt';
+const CREATE = `mutation CreateTask($input: CreateTaskInput!) { createTask(input: $input) { ${TASK_FIELDS} } }`;
+const TOGGLE = `mutation ToggleTask($id: ID!) { toggleTask(id: $id) { ${TASK_FIELDS} } }`;
+// toggle flips one of the user's tasks, made through the API (the seeded ones are too).
+const toggledId =
+  kind === 'toggle'
+    ? ((await api.graphql(CREATE, { input: { title: 'toggled while profiled' } }, { token: user.jwt })).data as { createTask: { id: string } }).createTask.id
+    : '';
+const QUERIES = {
+  list: { query: LIST, variables: { first: 20 } },
+  me: { query: '{ me { id } }' },
+  typename: { query: '{ __typename }' },
+  create: { query: CREATE, variables: { input: { title: 'created while profiled' } } },
+  toggle: { query: TOGGLE, variables: { id: toggledId } },
+};
 const body = JSON.stringify(QUERIES[kind]);
 const result = await measure({ url: `${server.url}/graphql`, headers, body, connections: 10, duration: seconds, warmup: 2 });
 console.log(`${kind}: ${result.rps.toFixed(0)} req/s while profiled`);

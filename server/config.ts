@@ -68,6 +68,8 @@ export interface Config {
   workers: number;
   /** Connections per process in the PostgreSQL pool. */
   databasePoolSize: number;
+  /** Named (prepared) statements for the hot writes on PostgreSQL (DATABASE_PREPARED_STATEMENTS, default on; see db/preparedStatements.ts). */
+  databasePreparedStatements: boolean;
   /** Seconds between signing-key rotations (undefined: never rotate). */
   jwksRotationInterval: number | undefined;
   /** Seconds a rotated-out public key stays published; longer than any token's lifetime. */
@@ -271,6 +273,14 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     example: '10',
     defaultText: '`10`',
     description: "PostgreSQL connections per process (keep processes × pool under the server's limit).",
+  },
+  {
+    name: 'DATABASE_PREPARED_STATEMENTS',
+    section: LAYOUT,
+    example: 'on',
+    defaultText: 'on',
+    description:
+      'PostgreSQL: each connection parses and plans the task writes (createTask, toggleTask) once and reuses them (named prepared statements). Set off behind a pooler that does not keep them across transactions (PgBouncer in transaction mode before 1.21, or with max_prepared_statements = 0).',
   },
   {
     name: 'JWKS_ROTATION_INTERVAL',
@@ -641,6 +651,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedProxies: splitList(read(env, 'TRUST_PROXY')),
     workers: workerCount(read(env, 'WEB_CONCURRENCY')),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10),
+    databasePreparedStatements: onOff(env, 'DATABASE_PREPARED_STATEMENTS', true),
     jwksRotationInterval,
     jwksGracePeriod,
     port,

@@ -4,6 +4,8 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { sqlitePathOf, type Config } from '../config.js';
 import { withSqlStats } from './sqlStats.js';
+import { withStatementCache } from './statementCache.js';
+import { preparedStatementNames } from './preparedStatements.js';
 import { libraryLog, log, summarizeError } from '../log.js';
 import { reportDatabasePool } from '../observability/metrics.js';
 
@@ -29,7 +31,7 @@ function routePrismaLog(client: { $on: (event: 'warn' | 'error', listener: (even
   client.$on('error', (event) => write('debug', event.message));
 }
 
-async function createPostgresClient(databaseUrl: string, poolSize: number, sqlStats: boolean): Promise<PrismaClient> {
+async function createPostgresClient(databaseUrl: string, poolSize: number, sqlStats: boolean, preparedStatements: boolean): Promise<PrismaClient> {
   // The PostgreSQL client is generated from the same data model, so its API is identical.
   const [{ PrismaClient: PostgresPrismaClient }, { PrismaPg }, { default: pg }] = await Promise.all([
     import('../generated/prisma-postgresql/client.js'),
@@ -47,7 +49,12 @@ async function createPostgresClient(databaseUrl: string, poolSize: number, sqlSt
   });
   const poolErrors = libraryLog('pg');
   const adapter = withSqlStats(
-    new PrismaPg(pool, { disposeExternalPool: true, onPoolError: (error) => poolErrors('warn', 'idle connection error', error) }),
+    new PrismaPg(pool, {
+      disposeExternalPool: true,
+      onPoolError: (error) => poolErrors('warn', 'idle connection error', error),
+      // The task writes as named statements (db/preparedStatements.ts); everything else unnamed.
+      ...(preparedStatements ? { statementNameGenerator: preparedStatementNames() } : {}),
+    }),
     sqlStats,
   );
   reportDatabasePool(() => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }));
@@ -80,8 +87,11 @@ function restrictSqliteFiles(path: string): void {
 async function createSqliteClient(databaseUrl: string, sqlStats: boolean): Promise<PrismaClient> {
   const path = sqlitePathOf(databaseUrl);
   if (path !== ':memory:') restrictSqliteFiles(path);
+  const factory = new PrismaBetterSqlite3({ url: path, timeout: 5000 });
+  // The adapter prepares every statement anew; reuse one compiled statement per SQL text.
+  withStatementCache(factory);
   const client = new PrismaClient({
-    adapter: withSqlStats(new PrismaBetterSqlite3({ url: path, timeout: 5000 }), sqlStats),
+    adapter: withSqlStats(factory, sqlStats),
     log: [...PRISMA_LOG],
   });
   routePrismaLog(client);
@@ -94,11 +104,11 @@ async function createSqliteClient(databaseUrl: string, sqlStats: boolean): Promi
 }
 
 export function createDatabase(
-  config: Pick<Config, 'databaseUrl' | 'databaseProvider'> & Partial<Pick<Config, 'databasePoolSize' | 'sqlStats'>>,
+  config: Pick<Config, 'databaseUrl' | 'databaseProvider'> & Partial<Pick<Config, 'databasePoolSize' | 'sqlStats' | 'databasePreparedStatements'>>,
 ): Promise<PrismaClient> {
   const sqlStats = config.sqlStats ?? false;
   return config.databaseProvider === 'postgresql'
-    ? createPostgresClient(config.databaseUrl, config.databasePoolSize ?? 10, sqlStats)
+    ? createPostgresClient(config.databaseUrl, config.databasePoolSize ?? 10, sqlStats, config.databasePreparedStatements ?? true)
     : createSqliteClient(config.databaseUrl, sqlStats);
 }
 

@@ -2,6 +2,7 @@ import { builder, MUTATION_COMPLEXITY, ownTaskScopes, viewerOf, type Authenticat
 import { accountGoneError, apiError, taskNotFoundError } from '../errors.js';
 import { Prisma, type Task as TaskRow } from '../../generated/prisma/client.js';
 import { newTaskId } from '../../db/taskId.js';
+import { PREPARED } from '../../db/preparedStatements.js';
 import { TaskPriority } from './enums.js';
 import { publishTaskChange } from './taskEvents.js';
 import { CreateTaskInput, idArgument, UpdateTaskInput } from './taskInputs.js';
@@ -118,11 +119,12 @@ async function insertTaskWithinQuota(
   const postgres = ctx.databaseProvider === 'postgresql';
   const timestamp = postgres ? Prisma.sql`CAST(${now} AS TIMESTAMP(3))` : Prisma.sql`${now}`;
   const userId = ctx.viewer.id;
-  const [inserted] = await ctx.db.$queryRaw<TaskRow[]>`
-    INSERT INTO "task" ("id", "title", "description", "priority", "dueDate", "createdAt", "updatedAt", "userId")
+  // PREPARED: on PostgreSQL a named statement, parsed and planned once per connection.
+  const insert = Prisma.sql`${PREPARED}INSERT INTO "task" ("id", "title", "description", "priority", "dueDate", "createdAt", "updatedAt", "userId")
     SELECT ${id}, ${input.title}, ${input.description ?? null}, CAST(${input.priority ?? 1} AS INTEGER), ${input.dueDate ?? null}, ${timestamp}, ${timestamp}, "id"
     FROM "user" WHERE "id" = ${userId} AND "taskCount" < ${ctx.limits.maxTasksPerUser}${postgres ? Prisma.sql` FOR UPDATE` : Prisma.empty}
     RETURNING ${TASK_COLUMNS}`;
+  const [inserted] = await ctx.db.$queryRaw<TaskRow[]>(insert);
   if (inserted) return inserted;
   // Only on refusal: tell a full quota from an account deleted after the viewer check.
   const owner = await ctx.db.user.findUnique({ where: { id: userId }, select: { id: true } });
@@ -184,10 +186,11 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true, validate: idArgument }) },
     authScopes: ownTaskScopes,
     resolve: async (_query, _root, args, ctx) => {
-      // The row as this toggle left it, even if another toggle lands right after.
-      const [toggled] = await ctx.db.$queryRaw<TaskRow[]>`
-        UPDATE "task" SET "completed" = NOT "completed", "updatedAt" = ${new Date()}
+      // The row as this toggle left it, even if another toggle lands right after. PREPARED: on
+      // PostgreSQL a named statement, parsed and planned once per connection.
+      const toggle = Prisma.sql`${PREPARED}UPDATE "task" SET "completed" = NOT "completed", "updatedAt" = ${new Date()}
         WHERE "id" = ${args.id} AND "userId" = ${ctx.viewer.id} RETURNING ${TASK_COLUMNS}`;
+      const [toggled] = await ctx.db.$queryRaw<TaskRow[]>(toggle);
       if (!toggled) throw taskNotFoundError(args.id);
       return publishTaskChange(ctx, 'UPDATED')(toggled);
     },
