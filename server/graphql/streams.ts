@@ -70,14 +70,20 @@ function paramsFromBody(body: Buffer): Params | null {
 }
 
 /** The request body (app.ts has already refused one over the limit, or without Content-Length); null if the client went away. */
-async function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  try {
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-  } catch {
-    return null;
-  }
-  return Buffer.concat(chunks);
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  // Plain listeners, removed once the body is in: the request object lives as long as its stream.
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const onData = (chunk: Buffer) => chunks.push(chunk);
+    const finish = (body: Buffer | null) => {
+      req.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onError);
+      resolve(body);
+    };
+    const onEnd = () => finish(Buffer.concat(chunks));
+    const onClose = () => finish(req.complete ? Buffer.concat(chunks) : null);
+    const onError = () => finish(null);
+    req.on('data', onData).once('end', onEnd).once('close', onClose).once('error', onError);
+  });
 }
 
 function headersOfRequest(req: IncomingMessage): Headers {
