@@ -15,6 +15,13 @@ function withCode(error: GraphQLError, code: string, extra: Record<string, unkno
   });
 }
 
+/** A variable of the wrong type is the client's: BAD_USER_INPUT naming it, HTTP 400. */
+export function withVariableCode(error: GraphQLError): GraphQLError {
+  if (error.extensions?.code) return error;
+  const variable = VARIABLE_MESSAGE.exec(error.message);
+  return variable ? withCode(error, 'BAD_USER_INPUT', { field: variable[1], http: { status: 400 } }) : error;
+}
+
 /**
  * graphql-js reports invalid documents and variables with a message only. Every error a client
  * receives carries `extensions.code`: QUERY_TOO_COMPLEX for a cost limit, GRAPHQL_VALIDATION_FAILED
@@ -55,11 +62,7 @@ export const errorCodesPlugin: Plugin = {
         if (!('errors' in result) || !result.errors?.some((error) => !error.extensions?.code)) return;
         setResult({
           ...result,
-          errors: result.errors.map((error) => {
-            if (error.extensions?.code) return error;
-            const variable = VARIABLE_MESSAGE.exec(error.message);
-            return variable ? withCode(error, 'BAD_USER_INPUT', { field: variable[1], http: { status: 400 } }) : error;
-          }),
+          errors: result.errors.map(withVariableCode),
         });
       },
     };

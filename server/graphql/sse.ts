@@ -3,21 +3,25 @@ import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { apiError } from './errors.js';
 
 const encoder = new TextEncoder();
-const KEEP_ALIVE = encoder.encode(':\n\n');
+export const KEEP_ALIVE = encoder.encode(':\n\n');
+export const COMPLETE = encoder.encode('event: complete\ndata:\n\n');
 
-function statusOf(result: ExecutionResult): number {
+/** The headers of an event stream, whichever transport writes it. */
+export const EVENT_STREAM_HEADERS = { 'Content-Type': 'text/event-stream', Connection: 'keep-alive', 'Cache-Control': 'no-cache', 'Content-Encoding': 'none' };
+
+export function statusOf(result: ExecutionResult): number {
   const statuses = (result.errors ?? []).map((error) => (error.extensions?.http as { status?: number } | undefined)?.status ?? 500);
   return Math.max(200, ...statuses);
 }
 
-function headersOf(result: ExecutionResult): Record<string, string> {
+export function headersOf(result: ExecutionResult): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const error of result.errors ?? []) Object.assign(headers, (error.extensions?.http as { headers?: Record<string, string> } | undefined)?.headers);
   return headers;
 }
 
 /** The body a client sees: Yoga's http extension is for the response status only. */
-function serialize(result: ExecutionResult): string {
+export function serialize(result: ExecutionResult): string {
   const errors = result.errors?.map((error) => {
     const { http: _http, ...extensions } = (error.toJSON?.() ?? error).extensions ?? {};
     return { ...(error.toJSON?.() ?? error), extensions };
@@ -28,7 +32,7 @@ function serialize(result: ExecutionResult): string {
 /** Streams that received the same result object (sharedSubscriptionResults.ts) send the same bytes. */
 const encodedFrames = new WeakMap<ExecutionResult, Uint8Array>();
 
-function nextFrame(result: ExecutionResult): Uint8Array {
+export function nextFrame(result: ExecutionResult): Uint8Array {
   let frame = encodedFrames.get(result);
   if (!frame) encodedFrames.set(result, (frame = encoder.encode(`event: next\ndata: ${serialize(result)}\n\n`)));
   return frame;
@@ -96,7 +100,7 @@ export function serverSentEventsPlugin({ keepAliveMs }: { keepAliveMs: number })
                 const { done, value } = await iterator.next();
                 if (value != null) controller.enqueue(nextFrame(value));
                 if (done) {
-                  controller.enqueue(encoder.encode('event: complete\ndata:\n\n'));
+                  controller.enqueue(COMPLETE);
                   clearInterval(keepAlive);
                   controller.close();
                 }
@@ -114,7 +118,7 @@ export function serverSentEventsPlugin({ keepAliveMs }: { keepAliveMs: number })
         );
         return new Response(body, {
           status: 200,
-          headers: { 'Content-Type': 'text/event-stream', Connection: 'keep-alive', 'Cache-Control': 'no-cache', 'Content-Encoding': 'none' },
+          headers: EVENT_STREAM_HEADERS,
         });
       }, 'text/event-stream');
     },

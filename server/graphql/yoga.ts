@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GraphQLError } from 'graphql';
-import { getOperationAST, type DocumentNode } from 'graphql';
+import { GraphQLError, getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
+import { getCORSHeadersByRequestAndOptions, type CORSOptions } from '@whatwg-node/server';
 import { logAuthEvent } from '../auth/events.js';
 import type { Context } from './builder.js';
 import type { ClientIpResolver } from '../http/clientIp.js';
 import type { RequestLimits, SubscriptionLimits } from '../config.js';
 import type { ClientConnection, TaskEventBus } from '../taskEvents/bus.js';
-import { serverSentEventsPlugin } from './sse.js';
+import { acceptsEventStream, serverSentEventsPlugin } from './sse.js';
 import { errorCodesPlugin } from './errorCodes.js';
 import { graphiQLPageRenderer, type GraphiQLManifest } from './graphiql.js';
 import { requestLimitPlugins } from './limits.js';
@@ -17,9 +17,12 @@ import { viewerFromRequest, type TokenVerifier, type Viewer } from '../tokens/ve
 import type { ViewerLiveness } from '../tokens/viewerLiveness.js';
 import { invalidTokenError, serviceUnavailableError } from './errors.js';
 import { yogaLogger } from '../log.js';
-import { graphqlMetricsPlugin } from '../observability/metrics.js';
+import { countStreamOpened, graphqlMetricsPlugin } from '../observability/metrics.js';
 import { jitExecutionPlugin } from './jit.js';
-import { sharedSubscriptionResultsPlugin } from './sharedSubscriptionResults.js';
+import { sharedSubscribe, sharedSubscriptionResultsPlugin } from './sharedSubscriptionResults.js';
+import { createStreamTransport } from './streams.js';
+import { withVariableCode } from './errorCodes.js';
+import { nodeListenerWithoutStackTraces, sendFetchResponse, sendNodeAnswer } from '../http/adapterBoundary.js';
 import { createSearchBudget } from './searchBudget.js';
 import { currentRequestFacts, loggableOperationName, noteRequestUser } from '../observability/requestContext.js';
 
@@ -98,6 +101,9 @@ query MyTasks {
 }
 `;
 
+/** Bearer tokens, never cookies: any origin may call the API, but no credentials are shared. */
+const CORS_OPTIONS: CORSOptions = { origin: '*', credentials: false, allowedHeaders: ['authorization', 'content-type'], methods: ['GET', 'POST'] };
+
 const GRAPHIQL_OPTIONS = { title: 'Taskfort GraphiQL', defaultQuery: DEFAULT_QUERY, shouldPersistHeaders: false };
 
 /** URL parameters GraphiQL loads an operation from. */
@@ -129,7 +135,7 @@ export function createGraphQLServer({
   const searchBudget = createSearchBudget(limits.searchMsPerMinute);
   const ownerOfEndedSession = new WeakMap<GraphQLError, string>();
   /** A JWT whose session ended (sign-out, revocation, reset, deleted account) is refused on every operation, like an invalid one. */
-  const liveViewerFromRequest = async (request: Request): Promise<Viewer | null> => {
+  const liveViewerFromRequest = async (request: { headers: Headers }): Promise<Viewer | null> => {
     const viewer = await viewerFromRequest(request, verifyToken);
     if (!viewer) return null;
     let alive: boolean;
@@ -148,7 +154,32 @@ export function createGraphQLServer({
     }
     return viewer;
   };
-  return createYoga<ServerContext, Context>({
+  const contextFor = async ({ request, req, res }: { request: { headers: Headers }; req: IncomingMessage; res: ServerResponse }): Promise<Context> => {
+    const ip = clientIp(req);
+    try {
+      const viewer = await liveViewerFromRequest(request);
+      // Here rather than at execution, so a live stream's log line names its user too.
+      noteRequestUser(viewer?.id);
+      return {
+        viewer,
+        isSessionAlive: async () => viewer !== null && liveness.isAlive(viewer),
+        db,
+        databaseProvider,
+        limits,
+        searchBudget,
+        clientIp: ip,
+        taskEvents,
+        connection: connectionOf(res),
+      };
+    } catch (error) {
+      if (error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') {
+        logAuthEvent('api.unauthenticated', { userId: ownerOfEndedSession.get(error) ?? null, ip, reason: error.message });
+      }
+      throw error;
+    }
+  };
+  const subscribe = sharedSubscribe<Context>((context) => context.viewer?.id);
+  const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
@@ -161,8 +192,7 @@ export function createGraphQLServer({
     },
     // Unexpected errors become "Unexpected error." with no stack, path or cause, in every environment.
     maskedErrors: { isDev: false, maskError },
-    // Bearer tokens, never cookies: any origin may call the API, but no credentials are shared.
-    cors: { origin: '*', credentials: false, allowedHeaders: ['authorization', 'content-type'], methods: ['GET', 'POST'] },
+    cors: CORS_OPTIONS,
     // Arrays of operations are refused (400 BAD_REQUEST): one request, one operation.
     batching: false,
     // app.ts refuses an oversized body from its Content-Length (413) and a body without one (411)
@@ -179,31 +209,46 @@ export function createGraphQLServer({
       graphqlMetricsPlugin(),
       serverSentEventsPlugin({ keepAliveMs: subscriptions.keepAliveMs }),
       ...(jit ? [jitExecutionPlugin()] : []),
-      sharedSubscriptionResultsPlugin<Context>((context) => context.viewer?.id),
+      sharedSubscriptionResultsPlugin<Context>(subscribe),
     ],
-    context: async ({ request, req, res }) => {
-      const ip = clientIp(req);
-      try {
-        const viewer = await liveViewerFromRequest(request);
-        // Here rather than at execution, so a live stream's log line names its user too.
-        noteRequestUser(viewer?.id);
-        return {
-          viewer,
-          isSessionAlive: async () => viewer !== null && liveness.isAlive(viewer),
-          db,
-          databaseProvider,
-          limits,
-          searchBudget,
-          clientIp: ip,
-          taskEvents,
-          connection: connectionOf(res),
-        };
-      } catch (error) {
-        if (error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') {
-          logAuthEvent('api.unauthenticated', { userId: ownerOfEndedSession.get(error) ?? null, ip, reason: error.message });
-        }
-        throw error;
-      }
-    },
+    context: contextFor,
   });
+
+  const logger = yogaLogger();
+  const presented = new WeakMap<ExecutionResult, ExecutionResult>();
+  /** What Yoga's error masking and errorCodes.ts do to a result, for the streams served without Yoga. */
+  const presentable = (result: ExecutionResult): ExecutionResult => {
+    if (!result.errors?.length) return result;
+    let shown = presented.get(result);
+    if (!shown) {
+      let changed = false;
+      const errors = result.errors.map((error) => {
+        const coded = withVariableCode(error);
+        const masked = maskError(coded, 'Unexpected error.', false) as GraphQLError;
+        if (masked !== coded) logger.error(error);
+        if (masked !== error) changed = true;
+        return masked;
+      });
+      // Streams sharing one result object keep sharing it (and its encoded frame, sse.ts).
+      presented.set(result, (shown = changed ? { ...result, errors } : result));
+    }
+    return shown;
+  };
+  const serveWithYoga = nodeListenerWithoutStackTraces(yoga, 'graphql');
+  const serveStream = createStreamTransport<Context>({
+    enveloped: (initialContext) => yoga.getEnveloped(initialContext as unknown as Parameters<typeof yoga.getEnveloped>[0]),
+    contextFor: ({ headers, req, res }) => contextFor({ request: { headers }, req, res }),
+    subscribe,
+    presentable,
+    forward: (request, req, res) => sendFetchResponse(() => yoga.handleRequest(request, { req, res }), req, res, 'graphql'),
+    onStreamOpened: countStreamOpened,
+    corsHeaders: (headers) => getCORSHeadersByRequestAndOptions({ headers } as Request, CORS_OPTIONS) ?? {},
+    keepAliveMs: subscriptions.keepAliveMs,
+    maxTokens: limits.maxTokens,
+  });
+  /** Node's request listener for /graphql: live streams on their own transport, everything else through Yoga. */
+  return (req: IncomingMessage, res: ServerResponse): Promise<void> =>
+    (req.method === 'GET' || req.method === 'POST') && req.headers.accept?.toLowerCase().includes('text/event-stream') && acceptsEventStream(req.headers.accept)
+      ? sendNodeAnswer(() => serveStream(req, res), res, 'graphql streams')
+      : serveWithYoga(req, res);
 }

@@ -31,19 +31,40 @@ function unexpectedErrorResponse(error: unknown, handler: string): Response {
  * the client gets coded JSON instead.
  */
 export function nodeListenerWithoutStackTraces(adapter: FetchApiAdapter, handler: string) {
-  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    let fetchResponse: Response;
-    try {
-      fetchResponse = await adapter.handleNodeRequestAndResponse(request, response, { req: request, res: response });
-    } catch (error) {
-      fetchResponse = unexpectedErrorResponse(error, handler);
-    }
-    try {
-      await sendNodeResponse(fetchResponse, response, request, true);
-    } catch (error) {
-      // Sending failed part-way (a body stream failed, the client went away): end the connection.
-      log.error({ err: summarizeError(error), handler }, 'response not completed');
-      response.destroy();
-    }
-  };
+  return (request: IncomingMessage, response: ServerResponse): Promise<void> =>
+    sendFetchResponse(() => adapter.handleNodeRequestAndResponse(request, response, { req: request, res: response }), request, response, handler);
+}
+
+/** Sends the Fetch-API Response `produce` makes; one that throws is answered as above. */
+export async function sendFetchResponse(
+  produce: () => Response | Promise<Response>,
+  request: IncomingMessage,
+  response: ServerResponse,
+  handler: string,
+): Promise<void> {
+  let fetchResponse: Response;
+  try {
+    fetchResponse = await produce();
+  } catch (error) {
+    fetchResponse = unexpectedErrorResponse(error, handler);
+  }
+  try {
+    await sendNodeResponse(fetchResponse, response, request, true);
+  } catch (error) {
+    // Sending failed part-way (a body stream failed, the client went away): end the connection.
+    log.error({ err: summarizeError(error), handler }, 'response not completed');
+    response.destroy();
+  }
+}
+
+/** For a handler that writes to the Node response itself: an error it throws is answered as above (or ends the connection). */
+export async function sendNodeAnswer(answer: () => Promise<void>, response: ServerResponse, handler: string): Promise<void> {
+  try {
+    await answer();
+  } catch (error) {
+    const fetchResponse = unexpectedErrorResponse(error, handler);
+    if (response.headersSent) return void response.destroy();
+    response.writeHead(fetchResponse.status, Object.fromEntries(fetchResponse.headers));
+    response.end(await fetchResponse.text());
+  }
 }

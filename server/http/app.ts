@@ -7,7 +7,6 @@ import { createRateLimitStore } from '../auth/rateLimitStore.js';
 import { createAuthHandler } from './authHandler.js';
 import { batchedSessionLookup } from '../tokens/sessionLookup.js';
 import { createViewerLiveness } from '../tokens/viewerLiveness.js';
-import { nodeListenerWithoutStackTraces } from './adapterBoundary.js';
 import { clientIpResolver } from './clientIp.js';
 import type { Config } from '../config.js';
 import { isDatabaseReachable, type Database } from '../db/client.js';
@@ -200,7 +199,7 @@ export function createApp({ config, db }: AppOptions): App {
       })
     : undefined;
   const serveGraphiQLAsset = graphql ? createGraphiQLAssetHandler() : undefined;
-  const serveGraphQL = graphql ? nodeListenerWithoutStackTraces(graphql, 'graphql') : undefined;
+  const serveGraphQL = graphql;
   const authHandler = auth ? createAuthHandler(auth.handler, clientIp, pathOf) : undefined;
   const serveClient = servesAuth ? createStaticHandler(config.clientDistDir) : undefined;
   let draining = false;

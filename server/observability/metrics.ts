@@ -187,6 +187,12 @@ export function graphqlMetricsPlugin(): Plugin {
   }) as Plugin;
 }
 
+/** A live stream opened outside Yoga (graphql/streams.ts): counted as Yoga counts an operation. */
+export function countStreamOpened(operationName: string | undefined): void {
+  const operations = metricsRegistry.getSingleMetric('taskfort_graphql_operations_total') as Counter<string> | undefined;
+  operations?.inc({ operationName: operationLabel(operationName), operationType: 'subscription' });
+}
+
 /** Constant-time comparison of `Authorization: Bearer <token>` with METRICS_TOKEN. */
 export function hasMetricsToken(request: IncomingMessage, token: string): boolean {
   const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '');

@@ -73,7 +73,7 @@ export function createTokenVerifier({ getKey, issuer, audience, cacheSize = DEFA
  * The API takes credentials from the Authorization header only: no cookies, no query string.
  * Returns null when there is no credential at all, so public fields (introspection) still work.
  */
-export async function viewerFromRequest(request: Request, verify: TokenVerifier): Promise<Viewer | null> {
+export async function viewerFromRequest(request: { headers: Headers }, verify: TokenVerifier): Promise<Viewer | null> {
   const header = request.headers.get('authorization');
   if (header === null || header.trim() === '') return null;
   const match = /^Bearer +([^\s]+) *$/i.exec(header);

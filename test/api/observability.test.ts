@@ -160,6 +160,28 @@ describe('request log and metrics', () => {
     expect(delta('200')).toBe(0);
   });
 
+  it('logs a live-stream request abandoned while its body was arriving as aborted, with no error line', async () => {
+    const requestId = `abandoned-stream-${randomUUID()}`;
+    const outputBefore = server.output().length;
+    const socket = connect(server.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write(
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nContent-Type: application/json\r\nX-Request-Id: ${requestId}\r\nContent-Length: 10000\r\n\r\n{"query":"subscription`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.destroy();
+    const lines = await waitForLines(linesFor(server, requestId));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'info', req: { method: 'POST', route: '/graphql' }, res: { status: null }, aborted: true });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const errorLines = server
+      .output()
+      .slice(outputBefore)
+      .split('\n')
+      .filter((line) => line.includes('"level":"error"') || line.includes('"level":50'));
+    expect(errorLines).toEqual([]);
+  });
+
   it('hides /metrics: 401 without the token or with a wrong one', async () => {
     expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
     const wrong = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN.slice(0, -1)}x` } });

@@ -104,6 +104,37 @@ describe('Subscription.taskEvents over SSE', () => {
     expect(event!.data!.data.taskEvents).toMatchObject({ kind: 'CREATED', taskId: id });
   });
 
+  it('answers another origin with the CORS headers of every other answer, stream or refusal, and a query sent as an event stream with one result', async () => {
+    const user = await api.createUser();
+    const origin = 'https://scripts.example';
+    const post = (body: unknown, token?: string) =>
+      fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { origin, accept: 'text/event-stream', 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+    const expectCors = (response: Response) => {
+      expect(response.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(response.headers.get('vary')).toBe('Origin');
+    };
+
+    const stream = await post({ query: TASK_EVENTS }, user.jwt);
+    expect(stream.status).toBe(200);
+    expectCors(stream);
+    await stream.body!.cancel();
+
+    const refused = await post({ query: TASK_EVENTS });
+    expect(refused.status).toBe(401);
+    expectCors(refused);
+    expect((await refused.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+
+    const query = await post({ query: '{ me { id } }' }, user.jwt);
+    expectCors(query);
+    const text = await query.text();
+    expect(text).toContain(`event: next\ndata: {"data":{"me":{"id":"${user.id}"}}}`);
+    expect(text).toContain('event: complete');
+  });
+
   it('emits nothing for refused changes: invalid input, another user’s task, a missing task', async () => {
     const owner = await api.createUser();
     const intruder = await api.createUser();
@@ -202,6 +233,34 @@ describe('Subscription.taskEvents over SSE', () => {
         return retry.status;
       })
       .toBe(200);
+  });
+
+  it('gives back the place of a client that went away while its stream was being set up', async () => {
+    const user = await api.createUser();
+    const body = JSON.stringify({ query: TASK_EVENTS });
+    // Each client sends a whole subscription and hangs up at once, 0–9 ms later: some before the
+    // server has built the stream, some after. More of them than the user's 20 places.
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => {
+        const socket = connect(server.port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        socket.write(
+          `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nContent-Type: application/json\r\n` +
+            `Authorization: Bearer ${user.jwt}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+        return new Promise((resolve) => setTimeout(() => resolve(socket.destroy()), i % 10));
+      }),
+    );
+    await expect
+      .poll(
+        async () => {
+          const all = await Promise.all(Array.from({ length: 20 }, () => open(user)));
+          for (const stream of all) stream.close();
+          return all.map((stream) => stream.status);
+        },
+        { timeout: 5000 },
+      )
+      .toEqual(Array(20).fill(200));
   });
 
   it('refuses a subscription whose Accept rules out an event stream with 406 NOT_ACCEPTABLE, holding no stream place', async () => {
