@@ -183,8 +183,11 @@ async function pump(
   keepAliveMs: number,
   presentable: (result: ExecutionResult) => ExecutionResult,
 ): Promise<void> {
-  // Gone while the stream was being set up: its 'close' has been and gone, so end it here.
+  // Gone while the stream was being set up: its 'close' has been and gone. Started, the bus's
+  // stream sees its closed connection and gives its place back now; never started, it would
+  // keep the place until the unread-stream timeout (10 s).
   if (res.closed || res.destroyed) {
+    await iterator.next().catch(() => undefined);
     await iterator.return?.();
     return;
   }

@@ -55,7 +55,8 @@ interface ServerContext {
 
 function connectionOf(res: ServerResponse): ClientConnection {
   return {
-    onClose: (listener) => void res.once('close', listener),
+    // A client can be gone before its stream starts (its 'close' already emitted): told at once.
+    onClose: (listener) => (res.closed ? queueMicrotask(listener) : void res.once('close', listener)),
     isBackedUp: () => res.writableNeedDrain,
     drop: () => void res.destroy(),
   };
