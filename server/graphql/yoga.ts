@@ -180,6 +180,8 @@ export function createGraphQLServer({
     }
   };
   const subscribe = sharedSubscribe<Context>((context) => context.viewer?.id);
+  // One logger for Yoga's messages and the streams' masked errors (streams.ts).
+  const logger = yogaLogger();
   const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -201,7 +203,7 @@ export function createGraphQLServer({
     // a counting stream; measured, that doubled the CPU of a `{ __typename }` request.
     maxRequestBodySize: false,
     // Every message Yoga logs (masked errors included) goes through pino, summarised.
-    logging: yogaLogger(),
+    logging: logger,
     plugins: [
       ...requestLimitPlugins(limits),
       errorCodesPlugin,
@@ -215,7 +217,6 @@ export function createGraphQLServer({
     context: contextFor,
   });
 
-  const logger = yogaLogger();
   const presented = new WeakMap<ExecutionResult, ExecutionResult>();
   /** What Yoga's error masking and errorCodes.ts do to a result, for the streams served without Yoga. */
   const presentable = (result: ExecutionResult): ExecutionResult => {

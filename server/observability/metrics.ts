@@ -135,6 +135,9 @@ function operationOf(params: OperationParams, context: unknown): { operationName
  * GraphQL metrics through Yoga's Prometheus plugin, with our own label functions: its defaults
  * label by the client-chosen operation name, the raw URL and error paths (unbounded).
  */
+/** The operations counter, made by graphqlMetricsPlugin and also counted by countStreamOpened. */
+const OPERATIONS_TOTAL = 'taskfort_graphql_operations_total';
+
 export function graphqlMetricsPlugin(): Plugin {
   const registry = metricsRegistry;
   return usePrometheus({
@@ -144,7 +147,7 @@ export function graphqlMetricsPlugin(): Plugin {
       graphql_envelop_request: createCounter({
         registry,
         counter: {
-          name: 'taskfort_graphql_operations_total',
+          name: OPERATIONS_TOTAL,
           help: 'GraphQL operations executed, by operation name (known ones; others fold into "other") and type',
           labelNames: ['operationName', 'operationType'],
         },
@@ -189,7 +192,7 @@ export function graphqlMetricsPlugin(): Plugin {
 
 /** A live stream opened outside Yoga (graphql/streams.ts): counted as Yoga counts an operation. */
 export function countStreamOpened(operationName: string | undefined): void {
-  const operations = metricsRegistry.getSingleMetric('taskfort_graphql_operations_total') as Counter<string> | undefined;
+  const operations = metricsRegistry.getSingleMetric(OPERATIONS_TOTAL) as Counter<string> | undefined;
   operations?.inc({ operationName: operationLabel(operationName), operationType: 'subscription' });
 }
 
