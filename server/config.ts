@@ -70,6 +70,8 @@ export interface Config {
   databasePoolSize: number;
   /** Named (prepared) statements for the hot writes on PostgreSQL (DATABASE_PREPARED_STATEMENTS, default on; see db/preparedStatements.ts). */
   databasePreparedStatements: boolean;
+  /** SQLite: the writes of one event-loop turn share one commit and its fsync (DATABASE_GROUP_COMMIT, default on; see db/groupCommit.ts). */
+  databaseGroupCommit: boolean;
   /** Seconds between signing-key rotations (undefined: never rotate). */
   jwksRotationInterval: number | undefined;
   /** Seconds a rotated-out public key stays published; longer than any token's lifetime. */
@@ -281,6 +283,14 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     defaultText: 'on',
     description:
       'PostgreSQL: each connection parses and plans the task writes (createTask, toggleTask) once and reuses them (named prepared statements). Set off behind a pooler that does not keep them across transactions (PgBouncer in transaction mode before 1.21, or with max_prepared_statements = 0).',
+  },
+  {
+    name: 'DATABASE_GROUP_COMMIT',
+    section: LAYOUT,
+    example: 'on',
+    defaultText: 'on',
+    description:
+      'SQLite: the writes that arrive together share one transaction and one fsync; each is acknowledged only once that commit is on disk, so durability is unchanged. Off: one commit per write.',
   },
   {
     name: 'JWKS_ROTATION_INTERVAL',
@@ -652,6 +662,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: workerCount(read(env, 'WEB_CONCURRENCY')),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10),
     databasePreparedStatements: onOff(env, 'DATABASE_PREPARED_STATEMENTS', true),
+    databaseGroupCommit: onOff(env, 'DATABASE_GROUP_COMMIT', true),
     jwksRotationInterval,
     jwksGracePeriod,
     port,

@@ -5,6 +5,7 @@ import { PrismaClient } from '../generated/prisma/client.js';
 import { sqlitePathOf, type Config } from '../config.js';
 import { withSqlStats } from './sqlStats.js';
 import { withStatementCache } from './statementCache.js';
+import { withGroupCommit } from './groupCommit.js';
 import { preparedStatementNames } from './preparedStatements.js';
 import { libraryLog, log, summarizeError } from '../log.js';
 import { reportDatabasePool } from '../observability/metrics.js';
@@ -84,12 +85,14 @@ function restrictSqliteFiles(path: string): void {
   }
 }
 
-async function createSqliteClient(databaseUrl: string, sqlStats: boolean): Promise<PrismaClient> {
+async function createSqliteClient(databaseUrl: string, sqlStats: boolean, groupCommit: boolean): Promise<PrismaClient> {
   const path = sqlitePathOf(databaseUrl);
   if (path !== ':memory:') restrictSqliteFiles(path);
   const factory = new PrismaBetterSqlite3({ url: path, timeout: 5000 });
   // The adapter prepares every statement anew; reuse one compiled statement per SQL text.
   withStatementCache(factory);
+  // With synchronous=FULL each commit waits for an fsync: writes arriving together share one.
+  if (groupCommit) withGroupCommit(factory);
   const client = new PrismaClient({
     adapter: withSqlStats(factory, sqlStats),
     log: [...PRISMA_LOG],
@@ -104,12 +107,13 @@ async function createSqliteClient(databaseUrl: string, sqlStats: boolean): Promi
 }
 
 export function createDatabase(
-  config: Pick<Config, 'databaseUrl' | 'databaseProvider'> & Partial<Pick<Config, 'databasePoolSize' | 'sqlStats' | 'databasePreparedStatements'>>,
+  config: Pick<Config, 'databaseUrl' | 'databaseProvider'> &
+    Partial<Pick<Config, 'databasePoolSize' | 'sqlStats' | 'databasePreparedStatements' | 'databaseGroupCommit'>>,
 ): Promise<PrismaClient> {
   const sqlStats = config.sqlStats ?? false;
   return config.databaseProvider === 'postgresql'
     ? createPostgresClient(config.databaseUrl, config.databasePoolSize ?? 10, sqlStats, config.databasePreparedStatements ?? true)
-    : createSqliteClient(config.databaseUrl, sqlStats);
+    : createSqliteClient(config.databaseUrl, sqlStats, config.databaseGroupCommit ?? true);
 }
 
 /** Whether the database answers a trivial query within `timeoutMs`. */
