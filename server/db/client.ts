@@ -6,6 +6,7 @@ import { sqlitePathOf, type Config } from '../config.js';
 import { withSqlStats } from './sqlStats.js';
 import { withStatementCache } from './statementCache.js';
 import { withGroupCommit } from './groupCommit.js';
+import { rememberAdapter } from './rawRows.js';
 import { preparedStatementNames } from './preparedStatements.js';
 import { libraryLog, log, summarizeError } from '../log.js';
 import { reportDatabasePool } from '../observability/metrics.js';
@@ -49,17 +50,21 @@ async function createPostgresClient(databaseUrl: string, poolSize: number, sqlSt
     query_timeout: 15_000,
   });
   const poolErrors = libraryLog('pg');
-  const adapter = withSqlStats(
-    new PrismaPg(pool, {
-      disposeExternalPool: true,
-      onPoolError: (error) => poolErrors('warn', 'idle connection error', error),
-      // The task writes as named statements (db/preparedStatements.ts); everything else unnamed.
-      ...(preparedStatements ? { statementNameGenerator: preparedStatementNames() } : {}),
-    }),
-    sqlStats,
+  const adapter = rememberAdapter(
+    withSqlStats(
+      new PrismaPg(pool, {
+        disposeExternalPool: true,
+        onPoolError: (error) => poolErrors('warn', 'idle connection error', error),
+        // The task writes as named statements (db/preparedStatements.ts); everything else unnamed.
+        ...(preparedStatements ? { statementNameGenerator: preparedStatementNames() } : {}),
+      }),
+      sqlStats,
+    ),
+    'text',
   );
   reportDatabasePool(() => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }));
-  const client = new PostgresPrismaClient({ adapter, log: [...PRISMA_LOG] });
+  const client = new PostgresPrismaClient({ adapter: adapter.factory, log: [...PRISMA_LOG] });
+  adapter.attach(client);
   routePrismaLog(client);
   return client as unknown as PrismaClient;
 }
@@ -93,10 +98,9 @@ async function createSqliteClient(databaseUrl: string, sqlStats: boolean, groupC
   withStatementCache(factory);
   // With synchronous=FULL each commit waits for an fsync: writes arriving together share one.
   if (groupCommit) withGroupCommit(factory);
-  const client = new PrismaClient({
-    adapter: withSqlStats(factory, sqlStats),
-    log: [...PRISMA_LOG],
-  });
+  const adapter = rememberAdapter(withSqlStats(factory, sqlStats), 'sql');
+  const client = new PrismaClient({ adapter: adapter.factory, log: [...PRISMA_LOG] });
+  adapter.attach(client);
   routePrismaLog(client);
   // WAL lets readers proceed during a write; synchronous=FULL makes every acknowledged
   // commit durable across a power loss or SIGKILL (NORMAL could lose the last commits).

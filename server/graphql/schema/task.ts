@@ -3,6 +3,7 @@ import { accountGoneError, apiError, taskNotFoundError } from '../errors.js';
 import { Prisma, type Task as TaskRow } from '../../generated/prisma/client.js';
 import { newTaskId } from '../../db/taskId.js';
 import { PREPARED } from '../../db/preparedStatements.js';
+import { queryRows } from '../../db/rawRows.js';
 import { TaskPriority } from './enums.js';
 import { publishTaskChange } from './taskEvents.js';
 import { CreateTaskInput, idArgument, UpdateTaskInput } from './taskInputs.js';
@@ -124,7 +125,7 @@ async function insertTaskWithinQuota(
     SELECT ${id}, ${input.title}, ${input.description ?? null}, CAST(${input.priority ?? 1} AS INTEGER), ${input.dueDate ?? null}, ${timestamp}, ${timestamp}, "id"
     FROM "user" WHERE "id" = ${userId} AND "taskCount" < ${ctx.limits.maxTasksPerUser}${postgres ? Prisma.sql` FOR UPDATE` : Prisma.empty}
     RETURNING ${TASK_COLUMNS}`;
-  const [inserted] = await ctx.db.$queryRaw<TaskRow[]>(insert);
+  const [inserted] = await queryRows<TaskRow>(ctx.db, insert);
   if (inserted) return inserted;
   // Only on refusal: tell a full quota from an account deleted after the viewer check.
   const owner = await ctx.db.user.findUnique({ where: { id: userId }, select: { id: true } });
@@ -190,7 +191,7 @@ builder.mutationFields((t) => ({
       // PostgreSQL a named statement, parsed and planned once per connection.
       const toggle = Prisma.sql`${PREPARED}UPDATE "task" SET "completed" = NOT "completed", "updatedAt" = ${new Date()}
         WHERE "id" = ${args.id} AND "userId" = ${ctx.viewer.id} RETURNING ${TASK_COLUMNS}`;
-      const [toggled] = await ctx.db.$queryRaw<TaskRow[]>(toggle);
+      const [toggled] = await queryRows<TaskRow>(ctx.db, toggle);
       if (!toggled) throw taskNotFoundError(args.id);
       return publishTaskChange(ctx, 'UPDATED')(toggled);
     },
