@@ -6,6 +6,9 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import type { DatabaseProvider, RequestLimits } from '../config.js';
 import type { Database } from '../db/client.js';
+import { PREPARED } from '../db/preparedStatements.js';
+import { queryRows } from '../db/rawRows.js';
+import { Prisma } from '../generated/prisma/client.js';
 import { apiError, forbiddenError, missingTokenError } from './errors.js';
 import { isPossibleId } from '../rules.js';
 import type PrismaTypes from '../generated/pothos-types.js';
@@ -93,7 +96,9 @@ export const builder = new SchemaBuilder<{
         if (!ctx.viewer) return false;
         // No task has such an id, and the argument's validation (after this scope) refuses it.
         if (!isPossibleId(taskId)) return true;
-        const task = await ctx.db.task.findUnique({ where: { id: taskId }, select: { userId: true } });
+        // One read by primary key, straight to the driver adapter (db/rawRows.ts); on PostgreSQL a
+        // named statement (PREPARED). Prisma's findUnique cost toggleTask a quarter of its CPU.
+        const [task] = await queryRows<{ userId: string }>(ctx.db, Prisma.sql`${PREPARED}SELECT "userId" FROM "task" WHERE "id" = ${taskId}`);
         // Nothing to protect: the resolver's owner-filtered query answers NOT_FOUND (after input validation).
         if (!task) return true;
         return task.userId === ctx.viewer.id;
