@@ -111,7 +111,9 @@ export function groupCommits(adapter: SqlDriverAdapter, db: Pick<Database, 'inTr
   };
 
   const afterBatch = <A, T>(run: (arg: A) => Promise<T>) => {
-    return (arg: A): Promise<T> => (batch ? batch.settled.then(() => run(arg)) : run(arg));
+    // Checked again after waiting: a write in the turn's remaining microtasks may have opened the next batch.
+    const runAfterBatch = (arg: A): Promise<T> => (batch ? batch.settled.then(() => runAfterBatch(arg)) : run(arg));
+    return runAfterBatch;
   };
 
   const countUntilDone = (transaction: Transaction): Transaction => {

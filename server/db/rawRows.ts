@@ -37,6 +37,12 @@ export function rememberAdapter<F extends SqlDriverAdapterFactory>(
         return async () => {
           const adapter = await connect();
           connection.adapter = adapter;
+          // After $disconnect, Prisma connects anew on its next query; until then, go through it.
+          const dispose = adapter.dispose.bind(adapter);
+          adapter.dispose = () => {
+            if (connection.adapter === adapter) connection.adapter = undefined;
+            return dispose();
+          };
           return adapter;
         };
       }

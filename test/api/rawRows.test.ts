@@ -91,4 +91,12 @@ describe('queryRows', () => {
     expect((failure as { cause?: { kind?: string } }).cause?.kind).toBe('UniqueConstraintViolation');
     expect(await db.$queryRaw`SELECT "note" FROM "sample" WHERE "id" = ${id}`).toEqual([{ note: 'first' }]);
   });
+
+  it('goes through Prisma after the client disconnected, which connects anew', async () => {
+    const id = `reconnect-${randomBytes(4).toString('hex')}`;
+    await queryRows(db, insert(id, 'before', null));
+    await db.$disconnect();
+    expect(await queryRows(db, Prisma.sql`SELECT "note" FROM "sample" WHERE "id" = ${id}`)).toEqual([{ note: 'before' }]);
+    expect(await queryRows(db, Prisma.sql`SELECT "note" FROM "sample" WHERE "id" = ${id}`)).toEqual([{ note: 'before' }]);
+  });
 });
