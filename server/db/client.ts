@@ -93,11 +93,10 @@ function restrictSqliteFiles(path: string): void {
 async function createSqliteClient(databaseUrl: string, sqlStats: boolean, groupCommit: boolean): Promise<PrismaClient> {
   const path = sqlitePathOf(databaseUrl);
   if (path !== ':memory:') restrictSqliteFiles(path);
-  const factory = new PrismaBetterSqlite3({ url: path, timeout: 5000 });
   // The adapter prepares every statement anew; reuse one compiled statement per SQL text.
-  withStatementCache(factory);
+  const cached = withStatementCache(new PrismaBetterSqlite3({ url: path, timeout: 5000 }));
   // With synchronous=FULL each commit waits for an fsync: writes arriving together share one.
-  if (groupCommit) withGroupCommit(factory);
+  const factory = groupCommit ? withGroupCommit(cached) : cached;
   const adapter = rememberAdapter(withSqlStats(factory, sqlStats), 'sql');
   const client = new PrismaClient({ adapter: adapter.factory, log: [...PRISMA_LOG] });
   adapter.attach(client);

@@ -15,6 +15,7 @@
 // - While an interactive transaction is open, writes run as the adapter ran them before.
 import type { Database } from 'better-sqlite3';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction } from '@prisma/driver-adapter-utils';
+import { onEveryConnection, sqliteDatabaseOf } from './adapterConnections.js';
 
 /** INSERT, UPDATE, DELETE or REPLACE, after any leading comments (e.g. the PREPARED mark). */
 const DATA_CHANGE = /^\s*(?:\/\*[\s\S]*?\*\/\s*)*(?:INSERT|UPDATE|DELETE|REPLACE)\b/i;
@@ -152,12 +153,8 @@ export function groupCommits(adapter: SqlDriverAdapter, db: Pick<Database, 'inTr
 
 /** The better-sqlite3 adapter factory with group commit on every connection it makes. */
 export function withGroupCommit<F extends SqlDriverAdapterFactory>(factory: F): F {
-  const connect = factory.connect.bind(factory);
-  factory.connect = async () => {
-    const adapter = await connect();
-    // The adapter keeps its better-sqlite3 Database as `client` (a public field in 7.10).
-    const db = (adapter as { client?: Database }).client;
+  return onEveryConnection(factory, (adapter) => {
+    const db = sqliteDatabaseOf(adapter);
     return db ? groupCommits(adapter, db) : adapter;
-  };
-  return factory;
+  });
 }

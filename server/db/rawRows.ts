@@ -13,6 +13,7 @@ import {
   type SqlResultSet,
 } from '@prisma/driver-adapter-utils';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import { onEveryConnection } from './adapterConnections.js';
 
 interface Connection {
   adapter?: SqlDriverAdapter;
@@ -30,25 +31,15 @@ export function rememberAdapter<F extends SqlDriverAdapterFactory>(
   placeholders: Connection['placeholders'],
 ): { factory: F; attach(client: object): void } {
   const connection: Connection = { placeholders };
-  const connect = factory.connect.bind(factory);
-  const remembering = new Proxy(factory, {
-    get(target, property, receiver) {
-      if (property === 'connect') {
-        return async () => {
-          const adapter = await connect();
-          connection.adapter = adapter;
-          // After $disconnect, Prisma connects anew on its next query; until then, go through it.
-          const dispose = adapter.dispose.bind(adapter);
-          adapter.dispose = () => {
-            if (connection.adapter === adapter) connection.adapter = undefined;
-            return dispose();
-          };
-          return adapter;
-        };
-      }
-      const value = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
+  const remembering = onEveryConnection(factory, (adapter) => {
+    connection.adapter = adapter;
+    // After $disconnect, Prisma connects anew on its next query; until then, go through it.
+    const dispose = adapter.dispose.bind(adapter);
+    adapter.dispose = () => {
+      if (connection.adapter === adapter) connection.adapter = undefined;
+      return dispose();
+    };
+    return adapter;
   });
   return { factory: remembering, attach: (client) => connections.set(client, connection) };
 }

@@ -3,6 +3,8 @@
 // (for the quota-checked INSERT with its triggers, tens of microseconds). This keeps one compiled
 // statement per distinct SQL text and gives the adapter a fresh binding of it for each run.
 import type { Database, Statement } from 'better-sqlite3';
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { onEveryConnection, sqliteDatabaseOf } from './adapterConnections.js';
 
 /** Distinct SQL texts kept; texts beyond it are prepared per use as before (e.g. `IN (…)` lists of every length). */
 export const MAX_CACHED_STATEMENTS = 500;
@@ -45,14 +47,10 @@ export function cachePreparedStatements(db: Database): Database {
 }
 
 /** The better-sqlite3 adapter factory with every connection it makes caching its statements. */
-export function withStatementCache<F extends { connect(): Promise<unknown> }>(factory: F): F {
-  const connect = factory.connect.bind(factory);
-  factory.connect = async () => {
-    const adapter = await connect();
-    // The adapter keeps its better-sqlite3 Database as `client` (a public field in 7.10).
-    const db = (adapter as { client?: Database }).client;
-    if (db && typeof db.prepare === 'function') cachePreparedStatements(db);
+export function withStatementCache<F extends SqlDriverAdapterFactory>(factory: F): F {
+  return onEveryConnection(factory, (adapter) => {
+    const db = sqliteDatabaseOf(adapter);
+    if (db) cachePreparedStatements(db);
     return adapter;
-  };
-  return factory;
+  });
 }
