@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { ensureServerBuild } from '../client/tooling/buildServer.js';
 import { ApiClient } from '../test/support/client.js';
 import { startServer, tempDataDir, type RunningServer } from '../test/support/server.js';
-import { cpuMsOfTree, runLoad } from './processes.js';
+import { cpuMsOfTree } from '../test/support/procStat.js';
+import { runLoad } from './processes.js';
 import { postgresUrlFor, startThrowawayPostgres } from '../test/support/postgres.js';
 
 const args = process.argv.slice(2);

@@ -1,8 +1,7 @@
 // Child processes of the bench: load generators and helpers run apart from the measured server,
-// the reference servers and the live-stream client, and the server's CPU time read from /proc
-// (shared by bench/run.ts, bench/ab.ts and bench/streamHeap.ts).
+// the reference servers and the live-stream client (shared by bench/run.ts, bench/ab.ts and
+// bench/streamHeap.ts). The server's CPU time and process tree: test/support/procStat.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, repoRoot } from '../test/support/server.js';
 import type { CeilingOptions } from './ceilings.js';
@@ -33,31 +32,6 @@ export function runChild<T>(script: string, spec: unknown): Promise<T> {
       }
     });
   });
-}
-
-/** CPU time (ms) used so far by a process and its descendants (cluster workers), from /proc. */
-const CLOCK_TICKS_PER_MS = 100 / 1000; // USER_HZ is 100 on Linux
-export function cpuMsOfTree(rootPid: number): number {
-  const stats = new Map<number, { ppid: number; ticks: number }>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // After "pid (comm) ": state ppid … utime(14th overall → index 11 here) stime(12).
-      stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  let ticks = 0;
-  const pending = [rootPid];
-  while (pending.length) {
-    const pid = pending.pop()!;
-    ticks += stats.get(pid)?.ticks ?? 0;
-    for (const [child, stat] of stats) if (stat.ppid === pid) pending.push(child);
-  }
-  return ticks / CLOCK_TICKS_PER_MS;
 }
 
 export interface Ceiling {

@@ -20,7 +20,7 @@
 //   --soak=10m        instead of the table: one process on SQLite under a steady --soak-rate=200 req/s
 //                     of list requests, printing p99 and RSS per --window=30 seconds
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, totalmem, platform, release, arch, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiClient, type TestUser } from '../test/support/client.js';
@@ -30,7 +30,8 @@ import { ensureServerBuild } from '../client/tooling/buildServer.js';
 import { benchJwtVerification, type MicroResult } from './jwt.js';
 import { benchViewerLiveness } from './liveness.js';
 import type { Create, WriterResult, WriterSpec } from './liveWriter.js';
-import { cpuMsOfTree, runChild, runLoad, startCeiling, startStreamClient, type Ceiling, type StreamClient } from './processes.js';
+import { cpuMsOfTree, processTree } from '../test/support/procStat.js';
+import { runChild, runLoad, startCeiling, startStreamClient, type Ceiling, type StreamClient } from './processes.js';
 import { postgresSeeder, sqliteSeeder, type TaskSeeder } from './seed.js';
 import type { Arrival } from './streams.js';
 
@@ -260,22 +261,6 @@ function rssMbOfTree(rootPid: number): number {
     }
   }
   return kb / 1024;
-}
-
-function processTree(rootPid: number): number[] {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  const tree = [rootPid];
-  for (let i = 0; i < tree.length; i++) for (const [pid, ppid] of parents) if (ppid === tree[i]) tree.push(pid);
-  return tree;
 }
 
 /** Memory of each Taskfort server at the points the issue asks for (after warm-up, after the rows, after each leak round). */

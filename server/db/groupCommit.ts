@@ -131,8 +131,10 @@ export function groupCommits(adapter: SqlDriverAdapter, db: Pick<Database, 'inTr
     return transaction;
   };
 
-  adapter.queryRaw = (query) => (DATA_CHANGE.test(query.sql) ? write(queryRaw, query) : afterBatch(queryRaw)(query));
-  adapter.executeRaw = (query) => (DATA_CHANGE.test(query.sql) ? write(executeRaw, query) : afterBatch(executeRaw)(query));
+  const readAfterBatch = afterBatch(queryRaw);
+  const executeAfterBatch = afterBatch(executeRaw);
+  adapter.queryRaw = (query) => (DATA_CHANGE.test(query.sql) ? write(queryRaw, query) : readAfterBatch(query));
+  adapter.executeRaw = (query) => (DATA_CHANGE.test(query.sql) ? write(executeRaw, query) : executeAfterBatch(query));
   adapter.executeScript = afterBatch(executeScript);
   adapter.startTransaction = async (isolationLevel) => {
     while (batch) await batch.settled;

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, type TestUser } from '../support/client.js';
+import { readProcStat } from '../support/procStat.js';
 import { startServer, type RunningServer } from '../support/server.js';
 
 // Issue 10 HIGH 1: no password-taking request may freeze the process. Before the fix, one
@@ -10,18 +10,12 @@ const CONCURRENT_REQUESTS = 8;
 
 /**
  * CPU time (ms) the server process has used so far on its main thread, the one that runs the
- * event loop, and on all its other threads (the password worker, libuv's pool): utime + stime
- * from /proc, in ticks of 10 ms (USER_HZ is 100 on Linux). CPU time, unlike a response time,
- * does not grow when other processes load the machine: it says where the work ran.
+ * event loop, and on all its other threads (the password worker, libuv's pool). CPU time, unlike
+ * a response time, does not grow when other processes load the machine: it says where the work ran.
  */
 function serverCpuMs(pid: number): { eventLoop: number; elsewhere: number } {
-  const cpuMs = (path: string) => {
-    const stat = readFileSync(path, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  };
-  const eventLoop = cpuMs(`/proc/${pid}/task/${pid}/stat`);
-  return { eventLoop, elsewhere: cpuMs(`/proc/${pid}/stat`) - eventLoop };
+  const eventLoop = readProcStat(`/proc/${pid}/task/${pid}/stat`).cpuMs;
+  return { eventLoop, elsewhere: readProcStat(`/proc/${pid}/stat`).cpuMs - eventLoop };
 }
 
 /** Sends `count` requests at once; returns their statuses and the server's CPU time until the last answer. */

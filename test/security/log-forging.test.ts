@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, type TestUser } from '../support/client.js';
-import { parseLogLines, type LogLine } from '../support/logs.js';
+import { parseLogLines, waitForLines, type LogLine } from '../support/logs.js';
 import { startServer, type RunningServer } from '../support/server.js';
 
 // Issue 10, LOW 6: client input with a newline + JSON must never become a line of its own that
@@ -168,16 +168,12 @@ describe('what a client causes is not logged as a server error', () => {
       },
       { source: 'graphql', head: 'POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n', partialBody: `{"query":"{ ${needle} }"` },
     ];
+    const clientCausedSoFar = () => clientCaused(parseLogLines(server.output()).slice(linesBefore));
     const abortLines: LogLine[] = [];
     for (const { source, head, partialBody } of aborts) {
-      const seen = clientCaused(await newLines()).length;
+      const seen = clientCausedSoFar().length;
       await abortMidBody(server.port, head, partialBody);
-      const deadline = Date.now() + 10_000;
-      let added = clientCaused(await newLines()).slice(seen);
-      while (added.length === 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        added = clientCaused(await newLines()).slice(seen);
-      }
+      const added = await waitForLines(() => clientCausedSoFar().slice(seen), 1, 10_000);
       expect(added, `the abort of ${head.split(' ')[1]}`).toEqual([expect.objectContaining({ level: 'debug', source })]);
       abortLines.push(added[0]!);
     }
